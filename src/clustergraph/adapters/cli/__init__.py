@@ -1,0 +1,13 @@
+"""The command line: `clustergraph COMMAND`. Only this package imports click.
+
+Each module of this package registers the commands of one concern on `main`.
+"""
+
+from __future__ import annotations
+
+from clustergraph.adapters.cli.app import main
+
+# Importing the command modules registers their commands on `main`.
+from clustergraph.adapters.cli import catalogue, commands, ontology, steward  # noqa: E402,F401
+
+__all__ = ["main"]

@@ -1,0 +1,3 @@
+"""Commands of the catalogue concern (registered on `main` by importing this module)."""
+
+from __future__ import annotations

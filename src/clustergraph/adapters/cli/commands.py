@@ -1,0 +1,156 @@
+"""The core commands: build, query, export, stats, serve."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+
+from clustergraph.adapters.cli.app import main, open_for
+from clustergraph.adapters.cli.output import RESULT_CHOICES, console, emit, short
+from clustergraph.base.errors import InputError
+from clustergraph.base.formats import RdfFormat
+from clustergraph.core.config import Settings
+from clustergraph.core.store import QueryOptions
+from clustergraph.services.build import build as run_build
+from clustergraph.services.build import source_files
+from clustergraph.services.export import export as run_export
+from clustergraph.services.export import resolve_graphs
+from clustergraph.services.queries import find_query, read_query, run_sparql
+from clustergraph.services.queries import bind as bind_params
+from clustergraph.services.stats import stats as run_stats
+
+_PROGRESS_MIN_BYTES = 5 * 1024 * 1024
+
+
+@main.command()
+@click.pass_obj
+def build(settings: Settings) -> None:
+    """Load every file of ontology/ and data/ into the store, each into its own named graph.
+
+    Replaces what an earlier build loaded from those files; ingested batches stay.
+    """
+    files = source_files(settings)
+    total_bytes = sum(p.stat().st_size for p, _ in files)
+    with open_for(settings, write=True) as store:
+        if total_bytes >= _PROGRESS_MIN_BYTES and sys.stderr.isatty():
+            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                          console=console(err=True), transient=True) as bar:
+                task = bar.add_task("building", total=2 * len(files))
+                report = run_build(store, settings, progress=lambda path, phase: bar.update(
+                    task, advance=1, description=f"{phase} {path.name}"))
+        else:
+            report = run_build(store, settings)
+        table = Table("graph", "file", "triples", title=f"build: {settings.store_path or store.location}")
+        for load in report.loads:
+            table.add_row(short(load.graph), str(load.path.relative_to(settings.root)), f"{load.triples:,}")
+        console(err=True).print(table)
+        for graph in report.dropped:
+            click.echo(f"removed graph {graph} (its file is gone)", err=True)
+        click.echo(f"{len(report.loads)} files, {report.triples:,} triples in {report.seconds:.2f} s", err=True)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("-e", "--expression", metavar="SPARQL", help="Run this SPARQL text.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Parameter of a named query.")
+@click.option("--format", "-f", "fmt", type=click.Choice(RESULT_CHOICES), default=None,
+              help="Output format [default: table on a terminal, else csv; turtle for graphs].")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Stop after this many rows.")
+@click.pass_obj
+def query(settings: Settings, query: str | None, expression: str | None, params: tuple[str, ...],
+          fmt: str | None, limit: int | None) -> None:
+    """Run a query: a .rq FILE, a NAME from queries/, or -e "SPARQL"."""
+    if (query is None) == (expression is None):
+        raise click.UsageError("give a query file or name, or -e SPARQL (exactly one)")
+    values = parse_params(params)
+    with open_for(settings, write=False) as store:
+        if expression is not None:
+            if values:
+                raise click.UsageError("--param applies to named queries and .rq files, not to -e")
+            result = run_sparql(store, expression, name="-e", limit=limit)
+        else:
+            assert query is not None
+            if query.endswith(".rq") or "/" in query:
+                named, label = read_query(Path(query), strict=False), query
+            else:
+                named, label = find_query(settings.queries_dir, query), f"queries/{query}.rq"
+            result = store.query(named.text, bindings=bind_params(named, values),
+                                 options=QueryOptions(name=label, limit=limit))
+        emit(result, fmt)
+
+
+def parse_params(params: tuple[str, ...]) -> dict[str, str]:
+    """NAME=VALUE pairs as a dict; raises a usage error for a pair without '='."""
+    values = {}
+    for pair in params:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"parameter {pair!r} must read NAME=VALUE")
+        values[name.strip()] = value
+    return values
+
+
+@main.command()
+@click.option("--format", "-f", "fmt", default="turtle", show_default=True,
+              type=click.Choice([f.label for f in RdfFormat] + ["ttl", "nt", "nq", "json-ld"]), help="RDF syntax.")
+@click.option("--graph", "-g", "graphs", multiple=True, metavar="NAME",
+              help="Only this named graph (IRI or short name such as data/clusters); repeatable.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.pass_obj
+def export(settings: Settings, fmt: str, graphs: tuple[str, ...], output: Path | None) -> None:
+    """Write the whole graph, or chosen named graphs, in an RDF syntax (to stdout or a file)."""
+    rdf = RdfFormat.from_label(fmt)
+    with open_for(settings, write=False) as store:
+        chosen = resolve_graphs(store, graphs) if graphs else None
+        if output is None:
+            run_export(store, sys.stdout.buffer, rdf, chosen)
+            sys.stdout.flush()
+            return
+        tmp = output.with_name(output.name + ".part")
+        try:
+            with tmp.open("wb") as out:
+                run_export(store, out, rdf, chosen)
+            tmp.replace(output)
+        except OSError as exc:
+            raise InputError(f"cannot write the file ({exc.strerror or exc})", path=output) from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+        click.echo(f"wrote {output} ({output.stat().st_size:,} bytes, {rdf.label})", err=True)
+
+
+@main.command()
+@click.pass_obj
+def stats(settings: Settings) -> None:
+    """Count triples per named graph and instances per class."""
+    with open_for(settings, write=False) as store:
+        found = run_stats(store)
+    out = console()
+    graphs = Table("named graph", "triples", title="triples per graph")
+    for graph, n in found.graphs:
+        graphs.add_row(short(graph), f"{n:,}")
+    graphs.add_row("total", f"{found.triples:,}", style="bold")
+    out.print(graphs)
+    classes = Table("class", "instances", title="instances per class")
+    for cls, n in found.classes:
+        classes.add_row(short(cls), f"{n:,}")
+    out.print(classes)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="CLUSTERGRAPH_HOST")
+@click.option("--port", default=8000, show_default=True, type=int, envvar="CLUSTERGRAPH_PORT")
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve the SPARQL endpoint and the web UI (read-only)."""
+    import uvicorn
+
+    from clustergraph.adapters.server import create_app
+
+    app = create_app(settings)
+    click.echo(f"serving {settings.store_path or settings.endpoint} on http://{host}:{port}/", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+

@@ -1,0 +1,70 @@
+"""How results look on a terminal and in files: rich tables, SPARQL result formats, RDF syntaxes."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import pyoxigraph as ox
+from rdflib import URIRef
+from rich.console import Console
+from rich.table import Table
+
+from clustergraph.base.errors import InputError
+from clustergraph.base.formats import RdfFormat, ResultFormat
+from clustergraph.base.terms import PREFIXES
+from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, write_solutions, write_triples
+
+RESULT_CHOICES = ["table"] + [f.label for f in ResultFormat] + [f.label for f in RdfFormat]
+
+
+def console(*, err: bool = False) -> Console:
+    """A rich console on stdout (or stderr), plain when not a terminal."""
+    return Console(stderr=err, highlight=False, soft_wrap=False)
+
+
+def short(term: object) -> str:
+    """A term as a person reads it: prefixed name for IRIs, the value for literals."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef) or isinstance(term, ox.NamedNode):
+        value = str(term) if isinstance(term, URIRef) else term.value
+        for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            if value.startswith(iri):
+                return f"{prefix}:{value[len(iri):]}"
+        return f"<{value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(getattr(term, "value", term))
+
+
+def emit(result: QueryResult, fmt: str | None) -> None:
+    """Print `result` to stdout in `fmt` (None: a table on a terminal, otherwise CSV or Turtle)."""
+    if isinstance(result, Triples):
+        rdf = RdfFormat.TURTLE if fmt in (None, "table") else RdfFormat.from_label(fmt)
+        sys.stdout.buffer.write(write_triples(result, rdf, PREFIXES))
+        sys.stdout.flush()
+    else:
+        fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
+        if fmt == "table":
+            _table(result)
+        else:
+            if fmt not in {f.label for f in ResultFormat}:
+                raise InputError(f"format '{fmt}' is for graphs; SELECT and ASK give table, "
+                                 + ", ".join(f.label for f in ResultFormat))
+            sys.stdout.buffer.write(write_solutions(result, ResultFormat.from_label(fmt)))
+            sys.stdout.flush()
+    if result.truncated:
+        click.echo("warning: the answer was cut at the row limit; it is incomplete", err=True)
+
+
+def _table(result: Solutions | Boolean) -> None:
+    out = console()
+    if isinstance(result, Boolean):
+        out.print("true" if result.value else "false")
+        return
+    table = Table(*result.variables, show_lines=False)
+    for row in result.rows:
+        table.add_row(*(short(t) for t in row))
+    out.print(table)
+    click.echo(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}", err=True)

@@ -1,0 +1,1 @@
+"""Terms, errors and formats: no I/O, imported by every other layer."""

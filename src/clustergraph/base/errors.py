@@ -1,0 +1,97 @@
+"""Errors the user can fix. The CLI maps them to exit codes; the server to HTTP statuses.
+
+    ClusterGraphError          anything the user can fix; the CLI exits 2
+    ├── InputError             a file cannot be read, parsed or used (path, line, column)
+    ├── QueryError             unknown query name, bad parameter, SPARQL syntax (query, detail)
+    ├── StoreError             the store cannot be opened or written (path or URL)
+    └── NotConforming          ingest refused data that breaks the shapes (report); the CLI exits 1
+
+Every error keeps its facts as fields and builds its one-line message from them:
+``<where>: <what is wrong>[; <what happens or what to do>]``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+class ClusterGraphError(Exception):
+    """Base of every error a user can fix; `exit_code` is what the CLI exits with."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(ClusterGraphError):
+    """A file or value cannot be read, parsed or used.
+
+    `path` is the file (or None for an inline value), `line` and `column` are 1-based when known.
+    """
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        path: Path | str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        consequence: str | None = None,
+    ) -> None:
+        self.path = Path(path) if isinstance(path, str) else path
+        self.line = line
+        self.column = column
+        self.detail = detail
+        self.consequence = consequence
+        where = _where(self.path, line, column)
+        message = f"{where}: {detail}" if where else detail
+        if consequence:
+            message += f"; {consequence}"
+        super().__init__(message)
+
+
+class QueryError(ClusterGraphError):
+    """A query cannot run: unknown name, bad parameter, SPARQL syntax or a refused feature."""
+
+    def __init__(self, query: str, detail: str, *, status: int = 400) -> None:
+        self.query = query
+        self.detail = detail
+        self.status = status
+        super().__init__(f"{query}: {detail}")
+
+
+class StoreError(ClusterGraphError):
+    """The store cannot be opened, read or written; `location` is a path or an endpoint URL."""
+
+    def __init__(self, location: str | Path, detail: str) -> None:
+        self.location = str(location)
+        self.detail = detail
+        super().__init__(f"{self.location}: {detail}")
+
+
+class NotConforming(ClusterGraphError):
+    """Data breaks the shapes; `report` is the validation report that says how."""
+
+    exit_code = 1
+
+    def __init__(self, what: str, report: Any, detail: str = "does not conform to the shapes") -> None:
+        self.what = what
+        self.report = report
+        super().__init__(f"{what}: {detail}; nothing was changed")
+
+
+def _where(path: Path | None, line: int | None, column: int | None) -> str:
+    if path is None:
+        return ""
+    where = str(path)
+    if line is not None:
+        where += f":{line}"
+        if column is not None:
+            where += f":{column}"
+    return where

@@ -1,0 +1,306 @@
+"""The store: one interface, two implementations (embedded pyoxigraph, remote SPARQL endpoint).
+
+Every loaded file goes into its own named graph. Queries see the union of all graphs as their
+default graph, so the catalogue's queries need no GRAPH clauses.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.term import Identifier
+
+from clustergraph.base import sparql as lex
+from clustergraph.base.errors import InputError, QueryError, StoreError
+from clustergraph.base.formats import RdfFormat
+from clustergraph.base.terms import PREFIXES
+from clustergraph.core.rdfio import check_file, parse_file
+from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format, to_oxigraph
+
+
+#: Called with a file and the phase it finished ('parsed' or 'loaded').
+Progress = Callable[[Path, str], None]
+
+
+@dataclass(frozen=True)
+class GraphLoad:
+    """One file loaded into one named graph."""
+
+    path: Path
+    graph: URIRef
+    triples: int
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    """How a query may run: row limit, whether SERVICE may reach the network, a name for errors."""
+
+    name: str = "query"
+    limit: int | None = None
+    allow_service: bool = False
+
+
+class Store(ABC):
+    """A quad store the services read and write; see EmbeddedStore and RemoteStore."""
+
+    location: str
+
+    # -- reading -------------------------------------------------------------------------------
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        options: QueryOptions = QueryOptions(),
+    ) -> QueryResult:
+        """Run a SPARQL query over the union of all graphs; variables in `bindings` are pre-bound.
+
+        Raises QueryError on a syntax error, a refused SERVICE, or an update given as a query.
+        """
+
+    @abstractmethod
+    def graph_sizes(self) -> dict[URIRef, int]:
+        """Triples per named graph."""
+
+    @abstractmethod
+    def dump(self, out: BinaryIO, fmt: RdfFormat, *, graphs: Sequence[URIRef] | None = None) -> None:
+        """Write the chosen graphs (all if None) to `out`; triple formats get their union."""
+
+    def __len__(self) -> int:
+        return sum(self.graph_sizes().values())
+
+    # -- writing -------------------------------------------------------------------------------
+    @abstractmethod
+    def update(self, sparql: str, *, allow_load: bool = False) -> None:
+        """Run a SPARQL update atomically. Raises QueryError on a syntax error or a refused LOAD."""
+
+    @abstractmethod
+    def replace_graphs(
+        self,
+        files: Sequence[tuple[Path, URIRef]],
+        *,
+        drop: Iterable[URIRef] = (),
+        progress: Progress | None = None,
+    ) -> list[GraphLoad]:
+        """Load each file into its graph, replacing that graph, and remove the graphs in `drop`.
+
+        Every file is parsed strictly first; if any fails, raises InputError and nothing changes.
+        """
+
+    @abstractmethod
+    def add_quads(self, quads: Sequence[ox.Quad]) -> None:
+        """Add `quads` in one transaction: all or nothing."""
+
+    @abstractmethod
+    def remove_graph(self, graph: URIRef) -> None:
+        """Remove one named graph."""
+
+    def load(self, path: Path, *, graph: URIRef, fmt: RdfFormat | None = None) -> int:
+        """Parse `path` strictly and add its triples to `graph` in one step; returns the count.
+
+        On any error the store is unchanged.
+        """
+        target = ox.NamedNode(str(graph))
+        quads = [ox.Quad(q.subject, q.predicate, q.object, target) for q in parse_file(path, fmt)]
+        self.add_quads(quads)
+        return len(quads)
+
+    def close(self) -> None:
+        """Release the store (flushes an on-disk store)."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def bind(sparql: str, bindings: Mapping[str, Identifier], name: str) -> str:
+    """The query with `bindings` pre-bound by a VALUES block opening its WHERE group.
+
+    Values are RDF terms written in N-Triples (escaped), so no value can change the query's shape.
+    pyoxigraph's own substitution API only binds projected variables, so it cannot be used.
+    """
+    try:
+        return lex.bind_values(sparql, {k: str(to_oxigraph(v)) for k, v in bindings.items()})
+    except ValueError as exc:
+        raise QueryError(name, str(exc)) from exc
+
+
+def refuse_network(sparql: str, options: QueryOptions) -> None:
+    """Raise QueryError if the query would reach the network (SERVICE) and that is not allowed."""
+    if not options.allow_service and lex.uses_keyword(sparql, "SERVICE"):
+        raise QueryError(options.name, "SERVICE is not allowed here; the operator can allow federated queries",
+                         status=403)
+
+
+class EmbeddedStore(Store):
+    """pyoxigraph, on disk at `path` or in memory when `path` is None."""
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        self.location = str(path) if path else "(in memory)"
+        try:
+            if path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            raise _open_error(path, exc) from exc
+
+    # -- reading -------------------------------------------------------------------------------
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        options: QueryOptions = QueryOptions(),
+    ) -> QueryResult:
+        refuse_network(sparql, options)
+        if lex.query_form(sparql) is lex.QueryForm.UPDATE:
+            raise QueryError(options.name, "this is a SPARQL update, not a query", status=400)
+        if bindings:
+            sparql = bind(sparql, bindings, options.name)
+        try:
+            raw = self._store.query(sparql, use_default_graph_as_union=True)
+            return _collect(raw, options.limit)
+        except SyntaxError as exc:
+            raise QueryError(options.name, f"SPARQL syntax error: {exc.msg or exc}") from exc
+        except OSError as exc:
+            raise QueryError(options.name, f"the query failed: {exc}") from exc
+
+    def graph_sizes(self) -> dict[URIRef, int]:
+        rows = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return {URIRef(r["g"].value): int(r["n"].value) for r in rows}
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def dump(self, out: BinaryIO, fmt: RdfFormat, *, graphs: Sequence[URIRef] | None = None) -> None:
+        names = [ox.NamedNode(str(g)) for g in graphs] if graphs is not None else list(self._store.named_graphs())
+        prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
+        if fmt.is_dataset and fmt is not RdfFormat.JSON_LD:
+            quads = (q for g in names for q in self._store.quads_for_pattern(None, None, None, g))
+            ox.serialize(quads, out, format=ox_format(fmt), **({"prefixes": prefixes} if prefixes else {}))
+            return
+        triples = _union_triples(self._store, names)
+        ox.serialize(triples, out, format=ox_format(fmt), **({"prefixes": prefixes} if prefixes else {}))
+
+    # -- writing -------------------------------------------------------------------------------
+    def update(self, sparql: str, *, allow_load: bool = False) -> None:
+        if not allow_load and lex.uses_keyword(sparql, "LOAD"):
+            raise QueryError("update", "LOAD is not allowed here; load files with 'clustergraph build'", status=403)
+        refuse_network(sparql, QueryOptions(name="update"))
+        try:
+            self._store.update(sparql)
+        except SyntaxError as exc:
+            raise QueryError("update", f"SPARQL syntax error: {exc.msg or exc}") from exc
+        except OSError as exc:
+            raise StoreError(self.location, f"the update failed: {exc}") from exc
+
+    def replace_graphs(
+        self,
+        files: Sequence[tuple[Path, URIRef]],
+        *,
+        drop: Iterable[URIRef] = (),
+        progress: Progress | None = None,
+    ) -> list[GraphLoad]:
+        checked = []
+        for path, graph in files:
+            checked.append((check_file(path), graph))
+            if progress:
+                progress(path, "parsed")
+        try:
+            for graph in list(drop) + [g for _, g in files]:
+                node = ox.NamedNode(str(graph))
+                if self._store.contains_named_graph(node):
+                    self._store.remove_graph(node)
+            loads = []
+            for summary, graph in checked:
+                # bulk_load: the build path (DESIGN.md §7: far smaller on disk than transactional load).
+                self._store.bulk_load(path=str(summary.path), format=ox_format(summary.fmt),
+                                      to_graph=ox.NamedNode(str(graph)))
+                loads.append(GraphLoad(summary.path, graph, summary.triples))
+                if progress:
+                    progress(summary.path, "loaded")
+            self._store.flush()
+            return loads
+        except OSError as exc:
+            raise StoreError(self.location, f"writing the store failed: {exc}") from exc
+
+    def add_quads(self, quads: Sequence[ox.Quad]) -> None:
+        try:
+            self._store.extend(quads)
+        except OSError as exc:
+            raise StoreError(self.location, f"writing the store failed: {exc}") from exc
+
+    def remove_graph(self, graph: URIRef) -> None:
+        try:
+            self._store.remove_graph(ox.NamedNode(str(graph)))
+        except OSError as exc:
+            raise StoreError(self.location, f"writing the store failed: {exc}") from exc
+
+    def quads(self) -> Iterable[ox.Quad]:
+        """Every quad of the store (for services that need the raw dataset)."""
+        return iter(self._store)
+
+    def close(self) -> None:
+        """Flush and release the store; the on-disk lock goes with the last reference."""
+        if self.path is not None and not self.read_only:
+            self._store.flush()
+        self._store = ox.Store()  # drop the on-disk handle now, not at garbage collection
+
+
+def _collect(raw: object, limit: int | None) -> QueryResult:
+    """Materialise a pyoxigraph result, keeping at most `limit` rows or triples."""
+    if isinstance(raw, ox.QueryBoolean):
+        return Boolean(bool(raw))
+    if isinstance(raw, ox.QuerySolutions):
+        variables = tuple(v.value for v in raw.variables)
+        rows: list[tuple[object, ...]] = []
+        truncated = False
+        for solution in raw:
+            if limit is not None and len(rows) >= limit:
+                truncated = True
+                break
+            rows.append(tuple(solution[v] for v in variables))
+        return Solutions(variables, rows, truncated)  # type: ignore[arg-type]
+    triples: list[ox.Triple] = []
+    truncated = False
+    for triple in raw:  # type: ignore[attr-defined]
+        if limit is not None and len(triples) >= limit:
+            truncated = True
+            break
+        triples.append(triple)
+    return Triples(triples, truncated)
+
+
+def _union_triples(store: ox.Store, graphs: list[ox.NamedNode]) -> Iterable[ox.Triple]:
+    seen: set[ox.Triple] = set()
+    for graph in graphs:
+        for q in store.quads_for_pattern(None, None, None, graph):
+            triple = q.triple
+            if triple not in seen:
+                seen.add(triple)
+                yield triple
+
+
+def _open_error(path: Path | None, exc: OSError) -> StoreError:
+    text = str(exc)
+    if "lock" in text.lower():
+        return StoreError(path or "(in memory)",
+                          "the store is locked by another process (is 'clustergraph serve' running?); "
+                          "stop it or use another --store")
+    return StoreError(path or "(in memory)", f"cannot open the store ({text})")
+

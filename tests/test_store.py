@@ -1,0 +1,214 @@
+"""The embedded store, on disk and in memory: loading, querying, dumping, and bad input."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from clustergraph.base.errors import InputError, QueryError, StoreError
+from clustergraph.base.formats import RdfFormat
+from clustergraph.base.terms import GRAPH
+from clustergraph.core import EmbeddedStore
+from clustergraph.core.rdfio import parse_file
+from clustergraph.core.results import Boolean, Solutions, Triples
+from clustergraph.core.store import QueryOptions
+
+G = GRAPH["test/one"]
+ALPHA = URIRef("https://w3id.org/clustergraph/id/cluster/alpha")
+
+
+def test_load_puts_every_triple_of_the_file_in_its_named_graph(store: EmbeddedStore, fixtures: Path) -> None:
+    count = store.load(fixtures / "project" / "data" / "minimal.ttl", graph=G)
+    assert count == 11
+    assert store.graph_sizes() == {G: 11}
+    assert len(store) == 11
+
+
+def test_load_rejects_broken_turtle_with_line_and_column_and_changes_nothing(
+    store: EmbeddedStore, fixtures: Path
+) -> None:
+    store.load(fixtures / "project" / "data" / "extra.ttl", graph=G)
+    before = len(store)
+    with pytest.raises(InputError) as err:
+        store.load(fixtures / "broken_syntax.ttl", graph=GRAPH["test/broken"])
+    assert (err.value.path.name, err.value.line, err.value.column) == ("broken_syntax.ttl", 3, 11)
+    assert str(err.value).startswith(f"{fixtures / 'broken_syntax.ttl'}:3:11: ")
+    assert str(err.value).endswith("; nothing was loaded")
+    assert len(store) == before
+
+
+def test_load_rejects_an_ill_typed_literal_naming_the_value(store: EmbeddedStore, fixtures: Path) -> None:
+    with pytest.raises(InputError) as err:
+        store.load(fixtures / "ill_typed.ttl", graph=G)
+    assert "'abc' is not a valid xsd:integer" in str(err.value)
+    assert len(store) == 0
+
+
+def test_load_rejects_a_relative_iri(store: EmbeddedStore, fixtures: Path) -> None:
+    with pytest.raises(InputError) as err:
+        store.load(fixtures / "relative_iri.ttl", graph=G)
+    assert err.value.line == 2
+    assert "absolute IRI" in err.value.detail
+    assert len(store) == 0
+
+
+def test_load_of_a_missing_file_names_it(store: EmbeddedStore, tmp_path: Path) -> None:
+    with pytest.raises(InputError) as err:
+        store.load(tmp_path / "nope.ttl", graph=G)
+    assert err.value.path == tmp_path / "nope.ttl"
+    assert err.value.detail == "no such file"
+
+
+def test_unknown_suffix_is_an_input_error(store: EmbeddedStore, tmp_path: Path) -> None:
+    path = tmp_path / "data.xyz"
+    path.write_text("<http://e/a> <http://e/b> <http://e/c> .\n")
+    with pytest.raises(InputError) as err:
+        store.load(path, graph=G)
+    assert "unknown RDF file suffix '.xyz'" in str(err.value)
+
+
+def test_the_parser_keeps_lexical_forms_as_written(fixtures: Path) -> None:
+    # The store keeps values (Oxigraph stores "01"^^xsd:integer as 1); SHACL input must come
+    # from the parser, which keeps what the file says.
+    values = {q.object.value for q in parse_file(fixtures / "project" / "data" / "minimal.ttl")
+              if q.predicate.value in ("http://example.org/code", "http://example.org/flag")}
+    assert values == {"01", "2", "1"}
+
+
+def test_queries_see_all_named_graphs_as_the_default_graph(store: EmbeddedStore, fixtures: Path) -> None:
+    store.load(fixtures / "project" / "data" / "minimal.ttl", graph=GRAPH["a"])
+    store.load(fixtures / "project" / "data" / "extra.ttl", graph=GRAPH["b"])
+    result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert isinstance(result, Solutions)
+    assert result.rows[0][0].value == "16"  # type: ignore[union-attr]
+
+
+def test_bindings_are_bound_as_terms(store: EmbeddedStore, fixtures: Path) -> None:
+    store.load(fixtures / "project" / "data" / "minimal.ttl", graph=G)
+    text = "SELECT ?label WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(LANG(?label) = ?lang) }"
+    result = store.query(text, bindings={"c": ALPHA, "lang": Literal("de")})
+    assert isinstance(result, Solutions)
+    assert [t.value for t in result.column("label")] == ["Alpha-Cluster"]  # type: ignore[union-attr]
+
+
+def test_ask_and_construct_give_their_own_result_kinds(store: EmbeddedStore, fixtures: Path) -> None:
+    store.load(fixtures / "project" / "data" / "minimal.ttl", graph=G)
+    assert store.query(f"ASK {{ <{ALPHA}> ?p ?o }}") == Boolean(True)
+    triples = store.query(f"CONSTRUCT {{ <{ALPHA}> ?p ?o }} WHERE {{ <{ALPHA}> ?p ?o }}")
+    assert isinstance(triples, Triples) and len(triples) == 6
+
+
+def test_row_limit_truncates_and_says_so(store: EmbeddedStore, fixtures: Path) -> None:
+    store.load(fixtures / "project" / "data" / "minimal.ttl", graph=G)
+    result = store.query("SELECT * WHERE { ?s ?p ?o }", options=QueryOptions(limit=5))
+    assert isinstance(result, Solutions)
+    assert (len(result), result.truncated) == (5, True)
+    full = store.query("SELECT * WHERE { ?s ?p ?o }", options=QueryOptions(limit=11))
+    assert (len(full), full.truncated) == (11, False)
+
+
+def test_sparql_syntax_error_names_the_query_and_position(store: EmbeddedStore) -> None:
+    with pytest.raises(QueryError) as err:
+        store.query("SELECT * WHERE { ?s ?p }", options=QueryOptions(name="mine"))
+    assert err.value.query == "mine"
+    assert "error at 1:25" in err.value.detail
+
+
+def test_service_is_refused_unless_allowed(store: EmbeddedStore) -> None:
+    with pytest.raises(QueryError) as err:
+        store.query("SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }")
+    assert "SERVICE is not allowed" in err.value.detail and err.value.status == 403
+
+
+def test_service_inside_a_string_or_iri_is_not_refused(store: EmbeddedStore) -> None:
+    result = store.query('SELECT ?x WHERE { BIND("SERVICE <x>" AS ?x) FILTER(?x != <http://e/SERVICE>) }')
+    assert isinstance(result, Solutions) and len(result) == 1
+
+
+def test_update_text_given_as_query_is_refused(store: EmbeddedStore) -> None:
+    with pytest.raises(QueryError) as err:
+        store.query("INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }")
+    assert "SPARQL update, not a query" in err.value.detail
+    assert len(store) == 0
+
+
+def test_load_keyword_in_updates_is_refused(store: EmbeddedStore) -> None:
+    with pytest.raises(QueryError) as err:
+        store.update("LOAD <http://127.0.0.1:1/data.ttl>")
+    assert err.value.status == 403
+
+
+def test_on_disk_store_keeps_its_data_after_closing(tmp_path: Path, fixtures: Path) -> None:
+    path = tmp_path / "store"
+    with EmbeddedStore(path) as disk:
+        disk.load(fixtures / "project" / "data" / "minimal.ttl", graph=G)
+    with EmbeddedStore(path) as again:
+        assert again.graph_sizes() == {G: 11}
+
+
+def test_a_second_writer_is_told_the_store_is_locked(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    with EmbeddedStore(path):
+        with pytest.raises(StoreError) as err:
+            EmbeddedStore(path)
+    assert err.value.location == str(path)
+    assert "locked by another process" in err.value.detail
+
+
+def test_a_reader_can_open_a_store_a_writer_holds(tmp_path: Path, fixtures: Path) -> None:
+    path = tmp_path / "store"
+    with EmbeddedStore(path) as writer:
+        writer.load(fixtures / "project" / "data" / "minimal.ttl", graph=G)
+        with EmbeddedStore(path, read_only=True) as reader:
+            assert len(reader) == 11
+
+
+def test_dump_of_triple_syntax_merges_the_chosen_graphs(store: EmbeddedStore, fixtures: Path) -> None:
+    store.load(fixtures / "project" / "data" / "minimal.ttl", graph=GRAPH["a"])
+    store.load(fixtures / "project" / "data" / "extra.ttl", graph=GRAPH["b"])
+    out = io.BytesIO()
+    store.dump(out, RdfFormat.N_TRIPLES, graphs=[GRAPH["b"]])
+    lines = [line for line in out.getvalue().decode().splitlines() if line]
+    assert len(lines) == 5
+    assert all("example.org/code" not in line for line in lines)
+
+
+def test_replace_graphs_is_all_or_nothing(store: EmbeddedStore, fixtures: Path) -> None:
+    store.load(fixtures / "project" / "data" / "extra.ttl", graph=GRAPH["b"])
+    with pytest.raises(InputError):
+        store.replace_graphs([(fixtures / "project" / "data" / "minimal.ttl", GRAPH["a"]),
+                              (fixtures / "broken_syntax.ttl", GRAPH["broken"])], drop=[GRAPH["b"]])
+    assert store.graph_sizes() == {GRAPH["b"]: 5}
+
+
+def test_typed_literal_binding_keeps_datatype(store: EmbeddedStore) -> None:
+    result = store.query("SELECT ?y WHERE { BIND(?v AS ?y) }", bindings={"v": Literal("1999", datatype=XSD.gYear)})
+    assert isinstance(result, Solutions)
+    assert result.rows[0][0].datatype.value == str(XSD.gYear)  # type: ignore[union-attr]
+
+
+HOSTILE = ['"', "'", "}", "{ ?s ?p ?o }", '} ; DROP ALL #', "a\nb", '\\"} UNION { ?s ?p ?o } #', "<http://e/x>"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_are_bound_as_literals_and_cannot_change_the_query(
+    store: EmbeddedStore, fixtures: Path, value: str
+) -> None:
+    store.load(fixtures / "project" / "data" / "minimal.ttl", graph=G)
+    text = "SELECT ?s ?v WHERE { ?s ?p ?o . BIND(?x AS ?v) FILTER(STR(?o) = ?x) }"
+    result = store.query(text, bindings={"x": Literal(value)})
+    assert isinstance(result, Solutions) and len(result) == 0
+    echo = store.query("SELECT ?v WHERE { BIND(?x AS ?v) }", bindings={"x": Literal(value)})
+    assert isinstance(echo, Solutions)
+    assert echo.rows[0][0].value == value  # type: ignore[union-attr]
+    assert len(store) == 11
+
+
+def test_bindings_reach_the_where_group_of_a_construct(store: EmbeddedStore, fixtures: Path) -> None:
+    store.load(fixtures / "project" / "data" / "minimal.ttl", graph=G)
+    result = store.query("CONSTRUCT { ?c ?p ?o } WHERE { ?c ?p ?o }", bindings={"c": ALPHA})
+    assert isinstance(result, Triples) and len(result) == 6
