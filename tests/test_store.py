@@ -159,12 +159,12 @@ def test_a_second_writer_is_told_the_store_is_locked(tmp_path: Path) -> None:
     assert "locked by another process" in err.value.detail
 
 
-def test_a_reader_can_open_a_store_a_writer_holds(tmp_path: Path, fixtures: Path) -> None:
+def test_a_closed_store_can_be_opened_read_only(tmp_path: Path, fixtures: Path) -> None:
     path = tmp_path / "store"
     with EmbeddedStore(path) as writer:
         writer.load(fixtures / "project" / "data" / "minimal.ttl", graph=G)
-        with EmbeddedStore(path, read_only=True) as reader:
-            assert len(reader) == 11
+    with EmbeddedStore(path, read_only=True) as reader:
+        assert len(reader) == 11
 
 
 def test_dump_of_triple_syntax_merges_the_chosen_graphs(store: EmbeddedStore, fixtures: Path) -> None:

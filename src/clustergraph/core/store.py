@@ -300,7 +300,7 @@ def _open_error(path: Path | None, exc: OSError) -> StoreError:
     text = str(exc)
     if "lock" in text.lower():
         return StoreError(path or "(in memory)",
-                          "the store is locked by another process (is 'clustergraph serve' running?); "
-                          "stop it or use another --store")
+                          "the store is locked by another process (is 'clustergraph serve' running? "
+                          "stop it, or query it with --endpoint http://127.0.0.1:8000/sparql)")
     return StoreError(path or "(in memory)", f"cannot open the store ({text})")
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from clustergraph.base.errors import ClusterGraphError, StoreError
+from clustergraph.base.errors import ClusterGraphError
 from clustergraph.core import open_store
 from clustergraph.core.config import DEFAULT_STORE, Endpoint, Settings
 from clustergraph.core.store import Store
@@ -73,10 +73,9 @@ def main(ctx: click.Context, root: Path, store_path: Path | None, memory: bool, 
 
 
 def open_for(settings: Settings, *, write: bool) -> Store:
-    """Open the settings' store; a reading command falls back to read-only if a server holds it."""
-    try:
-        return open_store(settings)
-    except StoreError as exc:
-        if write or settings.store_path is None or "locked" not in exc.detail:
-            raise
-        return open_store(settings, read_only=True)
+    """Open the settings' store for a command that reads (`write` False) or writes it.
+
+    An on-disk store held by another process is not opened read-only behind its back (RocksDB
+    gives no consistent view then); the error says to query the running server instead.
+    """
+    return open_store(settings)
