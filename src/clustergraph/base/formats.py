@@ -18,11 +18,23 @@ class RdfFormat(Enum):
     RDF_XML = ("rdfxml", "application/rdf+xml", ".rdf", False)
     JSON_LD = ("jsonld", "application/ld+json", ".jsonld", True)
 
-    def __init__(self, label: str, media_type: str, suffix: str, is_dataset: bool) -> None:
-        self.label = label
-        self.media_type = media_type
-        self.suffix = suffix
-        self.is_dataset = is_dataset
+    @property
+    def label(self) -> str:
+        """The short name used on the command line ('turtle', 'nquads' ...)."""
+        return str(self.value[0])
+
+    @property
+    def media_type(self) -> str:
+        return str(self.value[1])
+
+    @property
+    def suffix(self) -> str:
+        return str(self.value[2])
+
+    @property
+    def is_dataset(self) -> bool:
+        """Whether the syntax can hold named graphs."""
+        return bool(self.value[3])
 
     @classmethod
     def from_suffix(cls, path: Path | str) -> RdfFormat:
@@ -90,10 +102,17 @@ class ResultFormat(Enum):
     CSV = ("csv", "text/csv", ".csv")
     TSV = ("tsv", "text/tab-separated-values", ".tsv")
 
-    def __init__(self, label: str, media_type: str, suffix: str) -> None:
-        self.label = label
-        self.media_type = media_type
-        self.suffix = suffix
+    @property
+    def label(self) -> str:
+        return str(self.value[0])
+
+    @property
+    def media_type(self) -> str:
+        return str(self.value[1])
+
+    @property
+    def suffix(self) -> str:
+        return str(self.value[2])
 
     @classmethod
     def from_label(cls, label: str) -> ResultFormat:

@@ -113,9 +113,8 @@ def write_solutions(result: Solutions | Boolean, fmt: ResultFormat) -> bytes:
 
 def write_triples(result: Triples, fmt: RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
     """The triples of `result` in the RDF syntax `fmt`."""
-    ox_format = _OX_FORMATS[fmt]
-    kwargs = {"prefixes": prefixes} if prefixes and fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else {}
-    data = ox.serialize(result.triples, format=ox_format, **kwargs)
+    use = prefixes if prefixes and fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
+    data = ox.serialize(result.triples, format=_OX_FORMATS[fmt], prefixes=use)
     return data if isinstance(data, bytes) else b""
 
 

@@ -182,20 +182,22 @@ class EmbeddedStore(Store):
 
     def graph_sizes(self) -> dict[URIRef, int]:
         rows = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        assert isinstance(rows, ox.QuerySolutions)
         return {URIRef(r["g"].value): int(r["n"].value) for r in rows}
 
     def __len__(self) -> int:
         return len(self._store)
 
     def dump(self, out: BinaryIO, fmt: RdfFormat, *, graphs: Sequence[URIRef] | None = None) -> None:
-        names = [ox.NamedNode(str(g)) for g in graphs] if graphs is not None else list(self._store.named_graphs())
+        names: list[ox.NamedNode | ox.BlankNode] = (
+            [ox.NamedNode(str(g)) for g in graphs] if graphs is not None else list(self._store.named_graphs())
+        )
         prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
         if fmt.is_dataset and fmt is not RdfFormat.JSON_LD:
             quads = (q for g in names for q in self._store.quads_for_pattern(None, None, None, g))
-            ox.serialize(quads, out, format=ox_format(fmt), **({"prefixes": prefixes} if prefixes else {}))
+            ox.serialize(quads, out, format=ox_format(fmt), prefixes=prefixes)
             return
-        triples = _union_triples(self._store, names)
-        ox.serialize(triples, out, format=ox_format(fmt), **({"prefixes": prefixes} if prefixes else {}))
+        ox.serialize(_union_triples(self._store, names), out, format=ox_format(fmt), prefixes=prefixes)
 
     # -- writing -------------------------------------------------------------------------------
     def update(self, sparql: str, *, allow_load: bool = False) -> None:
@@ -253,7 +255,8 @@ class EmbeddedStore(Store):
 
     def quads(self) -> Iterable[ox.Quad]:
         """Every quad of the store (for services that need the raw dataset)."""
-        return iter(self._store)
+        quads: Iterable[ox.Quad] = iter(self._store)
+        return quads
 
     def close(self) -> None:
         """Flush and release the store; the on-disk lock goes with the last reference."""
@@ -276,9 +279,10 @@ def _collect(raw: object, limit: int | None) -> QueryResult:
                 break
             rows.append(tuple(solution[v] for v in variables))
         return Solutions(variables, rows, truncated)  # type: ignore[arg-type]
+    assert isinstance(raw, ox.QueryTriples)
     triples: list[ox.Triple] = []
     truncated = False
-    for triple in raw:  # type: ignore[attr-defined]
+    for triple in raw:
         if limit is not None and len(triples) >= limit:
             truncated = True
             break
@@ -286,7 +290,7 @@ def _collect(raw: object, limit: int | None) -> QueryResult:
     return Triples(triples, truncated)
 
 
-def _union_triples(store: ox.Store, graphs: list[ox.NamedNode]) -> Iterable[ox.Triple]:
+def _union_triples(store: ox.Store, graphs: list[ox.NamedNode | ox.BlankNode]) -> Iterable[ox.Triple]:
     seen: set[ox.Triple] = set()
     for graph in graphs:
         for q in store.quads_for_pattern(None, None, None, graph):

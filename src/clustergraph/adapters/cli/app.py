@@ -22,7 +22,7 @@ class UserError(click.ClickException):
 
     def __init__(self, error: ClusterGraphError) -> None:
         super().__init__(error.message)
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click declares it per class
 
     def format_message(self) -> str:
         return self.message
