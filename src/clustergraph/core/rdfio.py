@@ -59,14 +59,20 @@ def check_file(path: Path, fmt: RdfFormat | None = None) -> ParseSummary:
     return ParseSummary(path, fmt, count)
 
 
-def parse_file(path: Path, fmt: RdfFormat | None = None) -> Iterator[ox.Quad]:
-    """The quads of `path`, parsed strictly, blank nodes renamed apart; raises InputError."""
+def parse_file(path: Path, fmt: RdfFormat | None = None, *, base_iri: str | None = None,
+               check_literals: bool = True) -> Iterator[ox.Quad]:
+    """The quads of `path`, parsed strictly and streamed, blank nodes renamed apart; raises InputError.
+
+    `base_iri` resolves relative IRIs (without it they are errors); `check_literals` False keeps
+    ill-typed literals (test suites that are about them) instead of rejecting them.
+    """
     fmt = fmt or RdfFormat.from_suffix(path)
     if not path.is_file():
         raise InputError("no such file" if not path.exists() else "not a file", path=path)
     try:
         with path.open("rb") as stream:
-            yield from _checked(ox.parse(stream, format=ox_format(fmt), rename_blank_nodes=True), path)
+            quads = ox.parse(stream, format=ox_format(fmt), base_iri=base_iri, rename_blank_nodes=True)
+            yield from _checked(quads, path) if check_literals else quads
     except SyntaxError as exc:
         raise _syntax_error(exc, path) from exc
     except OSError as exc:
@@ -75,10 +81,12 @@ def parse_file(path: Path, fmt: RdfFormat | None = None) -> Iterator[ox.Quad]:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from exc
 
 
-def parse_text(data: bytes | str, fmt: RdfFormat, *, name: str = "<input>") -> list[ox.Quad]:
+def parse_text(data: bytes | str, fmt: RdfFormat, *, name: str = "<input>",
+               base_iri: str | None = None) -> list[ox.Quad]:
     """The quads of `data`, parsed strictly; raises InputError naming `name`, line and column."""
     try:
-        return list(_checked(ox.parse(data, format=ox_format(fmt), rename_blank_nodes=True), Path(name)))
+        quads = ox.parse(data, format=ox_format(fmt), base_iri=base_iri, rename_blank_nodes=True)
+        return list(_checked(quads, Path(name)))
     except SyntaxError as exc:
         raise _syntax_error(exc, Path(name)) from exc
 
