@@ -14,13 +14,11 @@ from clustergraph.adapters.cli.output import RESULT_CHOICES, console, emit, shor
 from clustergraph.base.errors import InputError
 from clustergraph.base.formats import RdfFormat
 from clustergraph.core.config import Settings
-from clustergraph.core.store import QueryOptions
 from clustergraph.services.build import build as run_build
 from clustergraph.services.build import source_files
 from clustergraph.services.export import export as run_export
 from clustergraph.services.export import resolve_graphs
-from clustergraph.services.queries import find_query, read_query, run_sparql
-from clustergraph.services.queries import bind as bind_params
+from clustergraph.services.queries import find_query, read_query, run_named, run_sparql
 from clustergraph.services.stats import stats as run_stats
 
 _PROGRESS_MIN_BYTES = 5 * 1024 * 1024
@@ -75,11 +73,10 @@ def query(settings: Settings, query: str | None, expression: str | None, params:
         else:
             assert query is not None
             if query.endswith(".rq") or "/" in query:
-                named, label = read_query(Path(query), strict=False), query
+                named = read_query(Path(query), strict=False)
             else:
-                named, label = find_query(settings.queries_dir, query), f"queries/{query}.rq"
-            result = store.query(named.text, bindings=bind_params(named, values),
-                                 options=QueryOptions(name=label, limit=limit))
+                named = find_query(settings.queries_dir, query)
+            result = run_named(store, named, values, limit=limit)
         emit(result, fmt)
 
 
