@@ -26,6 +26,13 @@ WD = Namespace("http://www.wikidata.org/entity/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 
+#: Kinds of data IRI (cgd:<kind>/<slug>) by their prefix in PREFIXES (mostly the kind's own name), so data
+#: files write `cluster:sinos-valley` rather than `cgd:cluster\/sinos-valley` (Turtle cannot have '/'
+#: unescaped in a prefixed name).
+DATA_KINDS = {kind: kind for kind in ("cluster", "place", "organisation", "person", "group", "series", "journal",
+                                      "project", "event", "chain", "market", "standard", "claim", "factor",
+                                      "activity")} | {"pub": "publication", "src": "source"}
+
 #: Prefixes used when writing Turtle, TriG and JSON-LD, and offered to the query editor.
 PREFIXES: dict[str, str] = {
     "cg": CG_IRI,
@@ -50,7 +57,7 @@ PREFIXES: dict[str, str] = {
     "wd": str(WD),
     "void": str(VOID),
     "dcat": str(DCAT),
-}
+} | {prefix: f"{CGD}{kind}/" for prefix, kind in DATA_KINDS.items()}
 
 #: Named graphs a build owns: one per file of ontology/ and data/.
 BUILD_GRAPH_PREFIXES = (str(GRAPH) + "ontology/", str(GRAPH) + "data/")
