@@ -13,22 +13,26 @@ from clustergraph.core.config import Endpoint, Settings
 from clustergraph.services.build import build
 from clustergraph.services.export import export
 from clustergraph.services.queries import run_query, run_sparql
+from clustergraph.api import Graph, Result, open  # noqa: A004 - clustergraph.open is the entry point
 
 __all__ = [
     "ClusterGraphError",
     "EmbeddedStore",
     "Endpoint",
+    "Graph",
     "InputError",
     "NotConforming",
     "QueryError",
     "RdfFormat",
     "RemoteStore",
+    "Result",
     "ResultFormat",
     "Settings",
     "Store",
     "StoreError",
     "build",
     "export",
+    "open",
     "open_store",
     "run_query",
     "run_sparql",
