@@ -218,7 +218,7 @@ def test_a_concept_parameter_on_an_empty_store_says_the_scheme_has_no_concepts(s
     with pytest.raises(QueryError) as err:
         run_query(store, QUERIES, "items_by_colour")
     assert err.value.detail == ("parameter 'colour' needs a concept of cgs:FixtureColour, but the store has none "
-                                "(is the graph built?)")
+                                "of that scheme (is the graph built? is the scheme right?)")
 
 
 # -- years and optional integers ----------------------------------------------------------------

@@ -258,7 +258,7 @@ def check_concepts(store: Store, query: NamedQuery, bound: Mapping[str, Identifi
         scheme = query.shorten(param.scheme)
         if not allowed:
             raise QueryError(query.label, f"parameter '{param.name}' needs a concept of {scheme}, but the store "
-                                          f"has none (is the graph built?)")
+                                          f"has none of that scheme (is the graph built? is the scheme right?)")
         names = ", ".join(query.shorten(str(c)) for c in allowed)
         raise QueryError(query.label, f"parameter '{param.name}' must be a concept of {scheme}, got "
                                       f"'{query.shorten(str(value))}'; allowed: {names}")
