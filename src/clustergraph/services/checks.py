@@ -1,0 +1,414 @@
+"""Repository checks (STYLE.md §10): SPARQL over ontology/, data/ and shapes/, and the text of queries/.
+
+Every check returns every offender, each as a `Finding` with a one-line message, never just the
+first. The checks read a store that `load_repository` fills with one named graph per file, so a
+message can name the file an offending term is used in (and the first line it appears on).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from clustergraph.base import sparql as lex
+from clustergraph.base.errors import InputError
+from clustergraph.base.terms import CG_IRI, CGS, GRAPH, PREFIXES, file_graph
+from clustergraph.core.config import Settings
+from clustergraph.core.results import Solutions
+from clustergraph.core.store import EmbeddedStore, QueryOptions, Store
+from clustergraph.services.build import RDF_SUFFIXES, source_files
+
+CGS_IRI = str(CGS)
+ONTOLOGY_GRAPHS = str(GRAPH) + "ontology/"
+SHAPES_GRAPHS = str(GRAPH) + "shapes/"
+_SH = "http://www.w3.org/ns/shacl#"
+
+
+class Check(Enum):
+    """The closed set of checks `clustergraph check` runs; the value is how a report names it."""
+
+    UNDECLARED = "undeclared term"
+    PUNNING = "punning"
+    LABEL = "label"
+    DEFINITION = "definition"
+    SOURCE = "source"
+    DEPRECATION = "deprecation"
+    INCONSISTENT = "inconsistent"
+    UNSATISFIABLE = "unsatisfiable class"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One offender of one check: `subject` is the term or file, `message` the line a person reads."""
+
+    check: Check
+    subject: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Repository:
+    """The project's RDF files loaded into an in-memory store, and the files behind each graph."""
+
+    store: Store
+    files: dict[str, Path]
+    root: Path
+    queries_dir: Path
+
+    def where(self, graph: str, iri: str | None = None) -> str:
+        """The file behind `graph` relative to the root, with the first line `iri` appears on."""
+        path = self.files.get(graph)
+        if path is None:
+            return f"<{graph}>"
+        line = first_line(path, iri) if iri else None
+        rel = _relative(path, self.root)
+        return f"{rel}:{line}" if line else rel
+
+
+def short(iri: str) -> str:
+    """An IRI as a person reads it: a prefixed name where a project prefix fits, else <iri>."""
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns) and iri != ns:
+            return f"{prefix}:{iri[len(ns):]}"
+    return f"<{iri}>"
+
+
+def load_repository(settings: Settings) -> Repository:
+    """Load ontology/, data/ and shapes/ into a new in-memory store, one named graph per file.
+
+    Raises InputError (file, line, column) if a file does not parse; nothing else is read.
+    """
+    files = source_files(settings)
+    if settings.shapes_dir.is_dir():
+        for path in sorted(settings.shapes_dir.rglob("*")):
+            if path.is_file() and path.suffix.lower() in RDF_SUFFIXES:
+                stem = path.relative_to(settings.shapes_dir).with_suffix("").as_posix()
+                files.append((path, file_graph("shapes", stem)))
+    store = EmbeddedStore()
+    store.replace_graphs(files)
+    return Repository(store, {str(g): p for p, g in files}, settings.root, settings.queries_dir)
+
+
+def check_repository(repo: Repository) -> tuple[Finding, ...]:
+    """Run every repository check; returns every offender, in a stable order."""
+    found: list[Finding] = []
+    found += undeclared_terms(repo)
+    found += punning(repo.store)
+    found += duplicate_labels(repo.store)
+    found += missing_documentation(repo.store)
+    found += bad_definitions(repo.store)
+    found += deprecations(repo.store)
+    return tuple(found)
+
+
+# -- declared terms ----------------------------------------------------------------------------
+
+_DECLARED = """
+SELECT DISTINCT ?term WHERE {
+  { GRAPH ?g { ?term a ?type } FILTER(STRSTARTS(STR(?g), "%(onto)s")) }
+  UNION
+  { GRAPH ?g { ?term a ?type } FILTER(STRSTARTS(STR(?g), "%(shapes)s") && STRSTARTS(STR(?type), "%(sh)s")) }
+  UNION
+  { GRAPH ?g { ?term a ?type } FILTER(STRSTARTS(STR(?term), "%(cgs)s")) }
+}"""
+
+_USED = """
+SELECT DISTINCT ?term ?g WHERE {
+  GRAPH ?g { { ?term ?p ?o } UNION { ?s ?term ?o } UNION { ?s ?p ?term } }
+  FILTER(isIRI(?term) && (STRSTARTS(STR(?term), "%(cg)s") || STRSTARTS(STR(?term), "%(cgs)s")))
+  FILTER(STR(?term) != "%(cg)s" && STR(?term) != "%(cgs)s")
+}"""
+
+
+def declared_terms(store: Store) -> set[str]:
+    """The cg: and cgs: IRIs (and shape IRIs) that have a type where they may be declared.
+
+    cg: terms are declared by the ontology's files; cgs: concepts by any file of ontology/ or data/;
+    shapes by a SHACL type in shapes/.
+    """
+    rows = _select(store, _DECLARED % _NS, "declared terms")
+    return {row["term"] for row in rows if row["term"].startswith((CG_IRI, CGS_IRI))}
+
+
+def undeclared_terms(repo: Repository) -> list[Finding]:
+    """Every cg: or cgs: IRI used in a file of ontology/ data/ shapes/ queries/ but declared nowhere."""
+    declared = declared_terms(repo.store)
+    found: list[tuple[str, str, str]] = []
+    for row in _select(repo.store, _USED % _NS, "used terms"):
+        term = row["term"]
+        if term not in declared:
+            found.append((repo.where(row["g"], term), term, _where_declared(term)))
+    for path, line, term in query_terms(repo.queries_dir):
+        if term not in declared:
+            found.append((f"{_relative(path, repo.root)}:{line}", term, _where_declared(term)))
+    return [
+        Finding(Check.UNDECLARED, short(term), f"{where}: {short(term)} is not declared in {home} (misspelt?)")
+        for where, term, home in sorted(set(found), key=_by_place)
+    ]
+
+
+def query_terms(queries_dir: Path) -> Iterator[tuple[Path, int, str]]:
+    """(file, line, IRI) for every cg: or cgs: IRI written in the .rq files of `queries_dir`.
+
+    Reads prefixed names through the file's own PREFIX declarations and full IRIs in <...>;
+    strings and comments are skipped.
+    """
+    if not queries_dir.is_dir():
+        return
+    for path in sorted(queries_dir.rglob("*.rq")):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read the query ({exc})", path=path) from exc
+        prefixes: dict[str, str] = {}
+        toks = [t for t in lex.tokens(text) if t.kind not in ("space", "comment")]
+        for i, tok in enumerate(toks):
+            iri: str | None = None
+            if tok.kind == "word" and tok.text.upper() == "PREFIX" and i + 2 < len(toks):
+                prefixes[toks[i + 1].text.rstrip(":")] = toks[i + 2].text[1:-1]
+                continue
+            if tok.kind == "iri":
+                iri = tok.text[1:-1]
+            elif tok.kind == "pname" and (i == 0 or toks[i - 1].text.upper() != "PREFIX"):
+                prefix, _, local = tok.text.partition(":")
+                ns = prefixes.get(prefix)
+                iri = ns + local.rstrip(".") if ns is not None else None
+            if iri and iri.startswith((CG_IRI, CGS_IRI)) and iri not in (CG_IRI, CGS_IRI):
+                yield path, text.count("\n", 0, tok.start) + 1, iri
+
+
+# -- punning -----------------------------------------------------------------------------------
+
+_META = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
+         "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2001/XMLSchema#")
+_NOT_SHAPES = f'FILTER(!STRSTARTS(STR(?g), "{SHAPES_GRAPHS}"))'
+_ROLES = {
+    "class": f"""SELECT DISTINCT ?x ?why WHERE {{
+        {{ GRAPH ?g {{ ?x a ?t }} {_NOT_SHAPES} VALUES (?t ?why) {{
+            (owl:Class "declared owl:Class") (rdfs:Class "declared rdfs:Class") }} }}
+        UNION {{ GRAPH ?g {{ ?i a ?x }} {_NOT_SHAPES} BIND("the type of another node" AS ?why) }}
+        UNION {{ GRAPH ?g {{ ?x rdfs:subClassOf ?y }} {_NOT_SHAPES} BIND("has rdfs:subClassOf" AS ?why) }}
+    }}""",
+    "property": f"""SELECT DISTINCT ?x ?why WHERE {{
+        {{ GRAPH ?g {{ ?x a ?t }} {_NOT_SHAPES} VALUES (?t ?why) {{
+            (owl:ObjectProperty "declared owl:ObjectProperty")
+            (owl:DatatypeProperty "declared owl:DatatypeProperty")
+            (owl:AnnotationProperty "declared owl:AnnotationProperty")
+            (rdf:Property "declared rdf:Property") }} }}
+        UNION {{ GRAPH ?g {{ ?s ?x ?o }} {_NOT_SHAPES} BIND("used as a predicate" AS ?why) }}
+    }}""",
+    "individual": f"""SELECT DISTINCT ?x ?why WHERE {{
+        {{ GRAPH ?g {{ ?x a owl:NamedIndividual }} {_NOT_SHAPES} BIND("declared owl:NamedIndividual" AS ?why) }}
+        UNION {{ GRAPH ?g {{ ?x a ?c }} {_NOT_SHAPES} FILTER(%(not_meta)s)
+                 BIND(CONCAT("typed <", STR(?c), ">") AS ?why) }}
+        UNION {{ GRAPH ?g {{ ?x ?p ?o }} {_NOT_SHAPES}
+                 {{ ?p a owl:ObjectProperty }} UNION {{ ?p a owl:DatatypeProperty }}
+                 BIND(CONCAT("the subject of <", STR(?p), ">") AS ?why) }}
+        UNION {{ GRAPH ?g {{ ?s ?p ?x }} {_NOT_SHAPES} ?p a owl:ObjectProperty
+                 BIND(CONCAT("the value of <", STR(?p), ">") AS ?why) }}
+    }}""",
+}
+
+
+def punning(store: Store) -> list[Finding]:
+    """Every IRI of ontology/ and data/ used in two of the roles class, property and individual.
+
+    OWL 2 allows this punning but owlready2 silently misreads it, so HermiT would check something
+    else than the files say. Vocabulary IRIs of RDF, RDFS, OWL and XSD are exempt.
+    """
+    not_meta = " && ".join(f'!STRSTARTS(STR(?c), "{ns}")' for ns in _META)
+    roles: dict[str, dict[str, str]] = {}
+    for role, sparql in _ROLES.items():
+        seen: dict[str, str] = {}
+        for row in _select(store, sparql % {"not_meta": not_meta}, f"punning ({role})"):
+            x, why = row["x"], _shorten_refs(row["why"])
+            # A declaration explains a role better than a use does.
+            if not x.startswith(_META) and (x not in seen or why.startswith("declared") > seen[x].startswith("declared")):
+                seen[x] = why
+        roles[role] = seen
+    found = []
+    for iri in sorted(set[str]().union(*(set(r) for r in roles.values()))):
+        uses = [(role, by[iri]) for role, by in roles.items() if iri in by]
+        if len(uses) > 1:
+            said = " and as ".join(f"{'an' if role[0] in 'aeiou' else 'a'} {role} ({why})" for role, why in uses)
+            found.append(Finding(Check.PUNNING, short(iri),
+                                 f"{short(iri)}: used as {said}; owlready2 cannot reason over OWL 2 punning, "
+                                 "use a separate IRI for each"))
+    return found
+
+
+# -- labels, definitions, sources, deprecation ------------------------------------------------
+
+_TERMS = f"""
+  {{ SELECT DISTINCT ?term ?kind WHERE {{
+      {{ GRAPH ?g {{ ?term a ?t }} FILTER(STRSTARTS(STR(?g), "{ONTOLOGY_GRAPHS}")
+         && STRSTARTS(STR(?term), "{CG_IRI}") && STR(?term) != "{CG_IRI}") BIND("term" AS ?kind) }}
+      UNION
+      {{ GRAPH ?g {{ ?term a ?t }} VALUES ?t {{ skos:Concept skos:ConceptScheme }}
+         FILTER(STRSTARTS(STR(?term), "{CGS_IRI}")) BIND("concept" AS ?kind) }}
+  }} }}
+  FILTER NOT EXISTS {{ ?term owl:deprecated ?dep FILTER(?dep = true) }}
+"""
+#: A cg: term is named by rdfs:label, a cgs: concept by skos:prefLabel.
+_LABEL = 'BIND(IF(?kind = "term", rdfs:label, skos:prefLabel) AS ?labelling)'
+
+
+def duplicate_labels(store: Store) -> list[Finding]:
+    """Labels (per language) shared by two non-deprecated cg: terms, or two cgs: concepts of one scheme."""
+    rows = _select(store, f"""
+        SELECT ?label (LANG(?label) AS ?lang) ?scope (GROUP_CONCAT(DISTINCT STR(?term); separator=" ") AS ?terms) WHERE {{
+          {_TERMS} {_LABEL}
+          ?term ?labelling ?label .
+          OPTIONAL {{ ?term skos:inScheme ?scheme }}
+          BIND(IF(?kind = "term", "", COALESCE(STR(?scheme), "")) AS ?scope)
+        }} GROUP BY ?label ?scope HAVING (COUNT(DISTINCT ?term) > 1)""", "duplicate labels")
+    found = []
+    for row in rows:
+        terms = ", ".join(short(t) for t in sorted(row["terms"].split()))
+        scope = f" in {short(row['scope'])}" if row["scope"] else ""
+        label = f'"{row["label"]}"' + (f"@{row['lang']}" if row.get("lang") else "")
+        found.append(Finding(Check.LABEL, label, f"{label}: label of more than one term{scope}: {terms}"))
+    return sorted(found, key=lambda f: f.message)
+
+
+def missing_documentation(store: Store) -> list[Finding]:
+    """Non-deprecated cg: terms and cgs: concepts without a label, a skos:definition or a dcterms:source.
+
+    A cg: term needs rdfs:label; a cgs: concept or scheme needs skos:prefLabel.
+    """
+    rows = _select(store, f"""
+        SELECT ?term ?kind ?needs WHERE {{
+          {_TERMS}
+          VALUES (?property ?needs) {{ (rdfs:label "rdfs:label") (skos:definition "skos:definition")
+                                      (dcterms:source "dcterms:source") }}
+          FILTER(?property != rdfs:label || ?kind = "term")
+          FILTER NOT EXISTS {{ ?term ?property ?value }}
+        }}""", "missing documentation")
+    rows += _select(store, f"""
+        SELECT ?term ?kind ("skos:prefLabel" AS ?needs) WHERE {{
+          {_TERMS} FILTER(?kind = "concept")
+          FILTER NOT EXISTS {{ ?term skos:prefLabel ?value }}
+        }}""", "missing documentation")
+    check = {"dcterms:source": Check.SOURCE, "skos:definition": Check.DEFINITION}
+    return sorted(
+        (Finding(check.get(r["needs"], Check.LABEL), short(r["term"]), f"{short(r['term'])}: needs {r['needs']}")
+         for r in rows),
+        key=lambda f: f.message,
+    )
+
+
+def bad_definitions(store: Store) -> list[Finding]:
+    """Definitions that do not end with a period, or only repeat the label ("A cluster.")."""
+    rows = _select(store, f"""
+        SELECT ?term ?definition ?label ?problem WHERE {{
+          {_TERMS} {_LABEL}
+          ?term skos:definition ?definition .
+          OPTIONAL {{ ?term ?labelling ?label FILTER(LANG(?label) = LANG(?definition)) }}
+          BIND(REPLACE(LCASE(STR(?definition)), "^\\\\s*(an?|the)\\\\s+|\\\\s*\\\\.\\\\s*$", "") AS ?bare)
+          BIND(IF(!REGEX(STR(?definition), "[.][\\"'\\u201d)]*\\\\s*$"), "must end with a period",
+               IF(BOUND(?label) && ?bare = LCASE(STR(?label)), "only repeats the label", "")) AS ?problem)
+          FILTER(?problem != "")
+        }}""", "bad definitions")
+    found = []
+    for r in rows:
+        text = _shorten(r["definition"], 60)
+        detail = r["problem"] + (f' "{r["label"]}"' if r["problem"] == "only repeats the label" else "")
+        found.append(Finding(Check.DEFINITION, short(r["term"]),
+                             f'{short(r["term"])}: skos:definition "{text}" {detail}'))
+    return sorted(found, key=lambda f: f.message)
+
+
+def deprecations(store: Store) -> list[Finding]:
+    """Deprecated cg: terms and cgs: concepts without dcterms:isReplacedBy."""
+    rows = _select(store, f"""
+        SELECT DISTINCT ?term WHERE {{
+          ?term owl:deprecated ?dep FILTER(?dep = true)
+          FILTER(STRSTARTS(STR(?term), "{CG_IRI}") || STRSTARTS(STR(?term), "{CGS_IRI}"))
+          FILTER NOT EXISTS {{ ?term dcterms:isReplacedBy ?new }}
+        }} ORDER BY ?term""", "deprecations")
+    return [Finding(Check.DEPRECATION, short(r["term"]),
+                    f"{short(r['term'])}: deprecated without dcterms:isReplacedBy (name the term that replaces it)")
+            for r in rows]
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+_NS = {"onto": ONTOLOGY_GRAPHS, "shapes": SHAPES_GRAPHS, "sh": _SH, "cg": CG_IRI, "cgs": CGS_IRI}
+_HEADER = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def _select(store: Store, sparql: str, name: str) -> list[dict[str, str]]:
+    """Rows of a SELECT as dicts of variable to the plain value (an IRI, or a literal as N-Triples)."""
+    result = store.query(_HEADER + sparql, options=QueryOptions(name=f"check: {name}"))
+    assert isinstance(result, Solutions)
+    return [{v: _text(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
+
+
+def _text(term: object) -> str:
+    return str(getattr(term, "value", term))
+
+
+def first_line(path: Path, iri: str) -> int | None:
+    """The first line of `path` that writes `iri`, in full or as a prefixed name; None if none does."""
+    ns, local = _split(iri)
+    if not local:
+        return None
+    pattern = re.compile(r"<" + re.escape(iri) + r">|(?<![\w<])[A-Za-z_]?[\w.-]*:" + re.escape(local) + r"(?![\w-])")
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            code = _COMMENT.sub("", line)
+            if pattern.search(code) or f"<{iri}>" in line:
+                return number
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
+_COMMENT = re.compile(r"(^|\s)#.*$")
+
+
+def _split(iri: str) -> tuple[str, str]:
+    for ns in (CG_IRI, CGS_IRI):
+        if iri.startswith(ns):
+            return ns, iri[len(ns):]
+    cut = max(iri.rfind("#"), iri.rfind("/"))
+    return iri[: cut + 1], iri[cut + 1:]
+
+
+def _where_declared(term: str) -> str:
+    return "ontology/" if term.startswith(CG_IRI) else "ontology/ or data/"
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _by_place(item: tuple[str, str, str]) -> tuple[str, int, str]:
+    where, term, _ = item
+    file, _, line = where.partition(":")
+    return file, int(line) if line.isdigit() else 0, term
+
+
+def _shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _shorten_refs(text: str) -> str:
+    return re.sub(r"<([^<>]+)>", lambda m: short(m.group(1)), text)
+
+
+def messages(findings: Iterable[Finding]) -> list[str]:
+    """The one-line messages of `findings`, in order."""
+    return [f.message for f in findings]
