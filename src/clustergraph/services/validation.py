@@ -143,6 +143,11 @@ def to_graph(triples: Iterable[ox.Quad | ox.Triple], name: str = "input") -> Gra
     return graph
 
 
+def rdf_triples(items: Iterable[ox.Quad | ox.Triple], name: str = "input") -> set[Triple]:
+    """The triples of `items` as rdflib terms (graph names dropped), literals as written."""
+    return set(_triples(to_graph(items, name)))
+
+
 def _triple(t: ox.Quad | ox.Triple, name: str) -> Triple:
     try:
         s, p, o = to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)
@@ -340,7 +345,7 @@ def validate(store: Store, shapes: Path | Shapes, files: Sequence[Path | RdfInpu
     sources = [RdfInput.of(f) for f in files]
     added = [read_quads(src, limits) for src in sources]
     graph = store_graph(store)
-    new = {_triple(q, src.name) for src, quads in zip(sources, added) for q in quads}
+    new = {t for src, quads in zip(sources, added) for t in rdf_triples(quads, src.name)}
     return validate_change(graph, loaded, added={t for t in new if t not in graph}, removed=set(),
                            checked=tuple(src.name for src in sources))
 
