@@ -103,3 +103,16 @@ def oxigraph_server(tmp_path: Path) -> Iterator[Endpoint]:
             proc.kill()
         if proc.stderr:
             proc.stderr.close()
+
+
+def ontology_project(root: Path, *cases: str) -> Path:
+    """A project at `root` copied from fixtures/ontology/valid, plus case files of fixtures/ontology/cases.
+
+    Each case reads FOLDER/FILE: `ontology_project(root, "data/contradiction.ttl")` adds
+    cases/contradiction.ttl to the project's data/ folder.
+    """
+    shutil.copytree(FIXTURES / "ontology" / "valid", root)
+    for case in cases:
+        folder, _, name = case.partition("/")
+        shutil.copy(FIXTURES / "ontology" / "cases" / name, root / folder / name)
+    return root
