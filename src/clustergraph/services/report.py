@@ -143,7 +143,8 @@ def compact(term: Identifier | None) -> str:
 
 
 def _is_local_name(local: str) -> bool:
-    return all(c.isalnum() or c in "-_." for c in local) and not local.endswith(".")
+    """Whether `local` reads well after a prefix (for people: '/' is allowed, as in cgd:cluster/a)."""
+    return bool(local) and all(c.isalnum() or c in "-_./" for c in local) and not local.endswith(".")
 
 
 def nt(term: Identifier | None) -> str | None:

@@ -384,7 +384,7 @@ def _with(result: Result, origin: Origin) -> Result:
 
 
 def _order(r: Result) -> tuple[str, ...]:
-    return (compact(r.focus_node), str(r.level.name != "VIOLATION"), r.level.value, path_text(r),
+    return (type(r.focus_node).__name__, str(r.focus_node), str(r.level.name != "VIOLATION"), r.level.value, path_text(r),
             compact(r.value), compact(r.source_shape), str(r.constraint))
 
 

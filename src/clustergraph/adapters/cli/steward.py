@@ -1,3 +1,181 @@
-"""Commands of the steward concern (registered on `main` by importing this module)."""
+"""Commands of the steward concern (registered on `main` by importing this module):
+validate, ingest, batches, retract.
+
+Reports go to stdout in the chosen format; the one-line summary and errors go to stderr.
+Exit codes: 0 conforms or done; 1 violations (or warnings with --strict), or a refused ingest or
+retract; 2 bad input.
+"""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from clustergraph.adapters.cli.app import main, open_for
+from clustergraph.adapters.cli.output import console
+from clustergraph.base.errors import NotConforming
+from clustergraph.core.config import Settings
+from clustergraph.services.ingest import Batch, batches as list_batches
+from clustergraph.services.ingest import ingest as run_ingest
+from clustergraph.services.ingest import retract as run_retract
+from clustergraph.services.report import Origin, Report, compact, group_by_focus, path_text, to_json, to_markdown
+from clustergraph.services.report import to_turtle
+from clustergraph.services.validation import Limits
+from clustergraph.services.validation import validate as run_validate
+
+F = TypeVar("F", bound=Callable[..., Any])
+FORMATS = ["table", "markdown", "json", "turtle"]
+
+
+def _report_options(command: F) -> F:
+    """--shapes, --format, --strict: the options every command that validates shares."""
+    command = click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")(command)
+    command = click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                           help="Report format: a table by focus node, Markdown, JSON, or the W3C "
+                                "sh:ValidationReport in Turtle.")(command)
+    command = click.option("--shapes", "shapes_dir", type=click.Path(path_type=Path), default=None,
+                           help="Shapes folder (or file) [default: ROOT/shapes].")(command)
+    return command
+
+
+def _limits(max_triples: int | None) -> Limits:
+    return Limits(max_triples=max_triples) if max_triples else Limits()
+
+
+_max_triples = click.option("--max-triples", type=click.IntRange(min=1), default=None, metavar="N",
+                            help=f"Refuse a file of more than N triples [default: {Limits().max_triples:,}].")
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@_report_options
+@_max_triples
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[Path, ...], shapes_dir: Path | None, fmt: str, strict: bool,
+             max_triples: int | None) -> None:
+    """Check FILES against the shapes in the context of the store, or the whole store if none.
+
+    Each result is labelled introduced (caused by the files) or pre-existing (already in the
+    store); only introduced results fail a check of files. Exits 0 when it conforms, 1 on
+    violations (and warnings with --strict), 2 on bad input.
+    """
+    settings: Settings = ctx.obj
+    with open_for(settings, write=False) as store:
+        report = run_validate(store, shapes_dir or settings.shapes_dir, files, limits=_limits(max_triples))
+    show(report, fmt)
+    click.echo(report.summary(), err=True)
+    if report.failed(strict=strict):
+        ctx.exit(1)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--by", "agent", required=True, metavar="AGENT", help="Who ingests: a name or an IRI (ORCID ...).")
+@click.option("--source", "origin", metavar="IRI-OR-TEXT", help="Where the data comes from: an IRI or a citation.")
+@_report_options
+@_max_triples
+@click.pass_obj
+def ingest(settings: Settings, file: Path, agent: str, origin: str | None, shapes_dir: Path | None, fmt: str,
+           strict: bool, max_triples: int | None) -> None:
+    """Validate FILE in the context of the store and commit it as one new batch, or change nothing.
+
+    The batch is the named graph graph/batch/<id>, with a PROV-O record of who, when, which file
+    (name and SHA-256) and from which source. Exits 1 when the file introduces violations (the
+    report says which), 2 on bad input; the store is unchanged then.
+    """
+    with open_for(settings, write=True) as store:
+        try:
+            done = run_ingest(store, shapes_dir or settings.shapes_dir, file, agent=agent, origin=origin,
+                              strict=strict, limits=_limits(max_triples))
+        except NotConforming as refused:
+            show(refused.report, fmt)
+            raise
+    if done.report.results:
+        click.echo(f"accepted with {done.report.summary()}", err=True)
+    batch = done.batch
+    click.echo(f"batch {batch.id}: {batch.triples:,} triples from {batch.file_name} into <{batch.graph}>")
+
+
+@main.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def batches(settings: Settings, fmt: str) -> None:
+    """List the ingested batches, oldest first: id, time, agent, file, triples, source."""
+    with open_for(settings, write=False) as store:
+        found = list_batches(store)
+    if fmt == "json":
+        click.echo(json.dumps([_batch_json(b) for b in found], indent=2, ensure_ascii=False))
+        return
+    table = Table("batch", "started (UTC)", "by", "file", "triples", "sha256", "source")
+    for b in found:
+        table.add_row(b.id, f"{b.started:%Y-%m-%d %H:%M:%S}", b.agent, b.file_name, f"{b.triples:,}",
+                      b.sha256[:12], b.source or "")
+    console().print(table)
+    click.echo(f"{len(found)} batch{'es' if len(found) != 1 else ''}", err=True)
+
+
+def _batch_json(b: Batch) -> dict[str, object]:
+    return {"id": b.id, "graph": str(b.graph), "agent": b.agent, "started": b.started.isoformat(),
+            "file": b.file_name, "sha256": b.sha256, "source": b.source, "triples": b.triples}
+
+
+@main.command()
+@click.argument("batch")
+@click.option("--force", is_flag=True, help="Retract even if the rest of the graph would break the shapes.")
+@_report_options
+@click.pass_obj
+def retract(settings: Settings, batch: str, force: bool, shapes_dir: Path | None, fmt: str, strict: bool) -> None:
+    """Remove BATCH (its triples and its record) in one step.
+
+    Refuses (exit 1, store unchanged) when the graph without it would gain violations, unless
+    --force; the report's introduced results are the ones the removal would cause.
+    """
+    with open_for(settings, write=True) as store:
+        try:
+            done = run_retract(store, shapes_dir or settings.shapes_dir, batch, force=force, strict=strict)
+        except NotConforming as refused:
+            show(refused.report, fmt)
+            raise
+    if done.report.failed(strict=strict):
+        show(done.report, fmt)
+        click.echo(f"forced: the graph now has {done.report.summary()}", err=True)
+    click.echo(f"retracted batch {done.batch.id} ({done.batch.triples:,} triples from {done.batch.file_name})")
+
+
+# -- reports ------------------------------------------------------------------------------------
+
+def show(report: Report, fmt: str) -> None:
+    """Print `report` to stdout in `fmt` (table, markdown, json, turtle)."""
+    if fmt == "json":
+        click.echo(to_json(report), nl=False)
+    elif fmt == "markdown":
+        click.echo(to_markdown(report))
+    elif fmt == "turtle":
+        click.echo(to_turtle(report).decode("utf-8"), nl=False)
+    elif report.results:
+        _table(report)
+
+
+def _table(report: Report) -> None:
+    """Rich tables grouped by focus node: the node as a heading, its results below it."""
+    out = console()
+    if not out.is_terminal:
+        out = Console(highlight=False, soft_wrap=False, width=160)  # a pipe or a file: no wrapping at 80
+    styles = {"Violation": "red", "Warning": "yellow", "Info": "blue"}
+    for focus, results in group_by_focus(report.results):
+        out.print(Text(compact(focus), style="bold"))
+        table = Table("property", "value", "message", "severity", "origin", box=box.SIMPLE, pad_edge=False)
+        for r in results:
+            # Text, not markup: a value or a message may hold square brackets.
+            table.add_row(Text(path_text(r)), Text(compact(r.value)), Text(r.message),
+                          Text(r.level.value, style=styles.get(r.level.value, "red")),
+                          Text(r.origin.value, style="" if r.origin is Origin.INTRODUCED else "dim"))
+        out.print(table)
