@@ -42,16 +42,20 @@ def test_a_cg_term_typed_only_in_data_is_still_undeclared(tmp_path: Path) -> Non
     assert findings_of(root) == ["data/sneaky.ttl:3: cg:Sneaky is not declared in ontology/ (misspelt?)"]
 
 
-def test_query_terms_read_each_files_prefixes_and_full_iris(tmp_path: Path) -> None:
+def test_query_terms_read_each_files_prefixes_full_iris_and_header_defaults(tmp_path: Path) -> None:
     (tmp_path / "q.rq").write_text(
+        "#+ summary: Clusters of a sector: see https://example.org/x\n"
+        "#+ defaults:\n"
+        "#+   - sector: cgs:Footwear\n"
         "PREFIX o: <https://w3id.org/clustergraph/ontology#>\n"
         "SELECT * WHERE {\n"
         "  ?x a o:Cluster ; <https://w3id.org/clustergraph/ontology#sector> ?s .  # cg:Comment\n"
         '  FILTER(?s != "o:InString")\n'
         "}\n", encoding="utf-8")
     assert list(query_terms(tmp_path)) == [
-        (tmp_path / "q.rq", 3, CG + "Cluster"),
-        (tmp_path / "q.rq", 3, CG + "sector"),
+        (tmp_path / "q.rq", 6, CG + "Cluster"),
+        (tmp_path / "q.rq", 6, CG + "sector"),
+        (tmp_path / "q.rq", 3, "https://w3id.org/clustergraph/concept/Footwear"),
     ]
 
 

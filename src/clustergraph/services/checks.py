@@ -183,6 +183,21 @@ def query_terms(queries_dir: Path) -> Iterator[tuple[Path, int, str]]:
                 iri = ns + local.rstrip(".") if ns is not None else None
             if iri and iri.startswith((CG_IRI, CGS_IRI)) and iri not in (CG_IRI, CGS_IRI):
                 yield path, text.count("\n", 0, tok.start) + 1, iri
+        yield from _header_terms(path, text, prefixes)
+
+
+_HEADER_PNAME = re.compile(r"(?<![\w:/])([A-Za-z][\w-]*)?:([A-Za-z_][\w.-]*[\w-]|[A-Za-z_])")
+
+
+def _header_terms(path: Path, text: str, prefixes: dict[str, str]) -> Iterator[tuple[Path, int, str]]:
+    """cg: and cgs: names in the '#+' metadata lines (parameter defaults), read with the file's prefixes."""
+    known = {p: ns for p, ns in PREFIXES.items() if ns in (CG_IRI, CGS_IRI)} | prefixes
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("#+"):
+            for match in _HEADER_PNAME.finditer(line):
+                ns = known.get(match.group(1) or "")
+                if ns in (CG_IRI, CGS_IRI):
+                    yield path, number, f"{ns}{match.group(2)}"
 
 
 # -- punning -----------------------------------------------------------------------------------
