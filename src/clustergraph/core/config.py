@@ -34,6 +34,7 @@ class Settings:
     query_timeout_s: float = 30.0
     result_limit: int = 10_000
     allow_service: bool = False
+    allow_load: bool = False
     base_url: str = "http://127.0.0.1:8000"
     write_token: str | None = field(default=None, repr=False)
 

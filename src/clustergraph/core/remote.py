@@ -56,6 +56,10 @@ class RemoteStore(Store):
             sparql = bind(sparql, bindings, options.name)
         wrapper = self._wrapper(self.endpoint.query_url)
         wrapper.setQuery(sparql)
+        for graph in options.default_graphs:
+            wrapper.addDefaultGraph(graph)
+        for graph in options.named_graphs:
+            wrapper.addNamedGraph(graph)
         graph_form = form in (lex.QueryForm.CONSTRUCT, lex.QueryForm.DESCRIBE)
         wrapper.setReturnFormat(N3 if graph_form else JSON)
         if graph_form:
@@ -129,6 +133,8 @@ class RemoteStore(Store):
     def add_quads(self, quads: Sequence[ox.Quad]) -> None:
         by_graph: dict[str, list[ox.Triple]] = {}
         for q in quads:
+            if isinstance(q.graph_name, ox.DefaultGraph):
+                raise StoreError(self.location, "quads for the default graph cannot be sent; name a graph")
             by_graph.setdefault(str(q.graph_name.value), []).append(q.triple)
         for graph, triples in by_graph.items():
             self._gsp("POST", URIRef(graph), ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")

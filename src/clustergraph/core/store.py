@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -44,6 +44,10 @@ class QueryOptions:
     name: str = "query"
     limit: int | None = None
     allow_service: bool = False
+    #: The SPARQL Protocol's default-graph-uri and named-graph-uri: when either is given, they
+    #: are the dataset (over any FROM of the query); when neither is, the union of all graphs.
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
 
 
 class Store(ABC):
@@ -173,7 +177,7 @@ class EmbeddedStore(Store):
         if bindings:
             sparql = bind(sparql, bindings, options.name)
         try:
-            raw = self._store.query(sparql, use_default_graph_as_union=True)
+            raw = self._store.query(sparql, **_dataset(sparql, options))
             return _collect(raw, options.limit)
         except SyntaxError as exc:
             raise QueryError(options.name, f"SPARQL syntax error: {exc.msg or exc}") from exc
@@ -263,6 +267,18 @@ class EmbeddedStore(Store):
         if self.path is not None and not self.read_only:
             self._store.flush()
         self._store = ox.Store()  # drop the on-disk handle now, not at garbage collection
+
+
+def _dataset(sparql: str, options: QueryOptions) -> dict[str, Any]:
+    """pyoxigraph's dataset arguments: the protocol's graphs, else the query's FROM, else the union."""
+    if options.default_graphs or options.named_graphs:
+        return {
+            "default_graph": [ox.NamedNode(g) for g in options.default_graphs] or None,
+            "named_graphs": [ox.NamedNode(g) for g in options.named_graphs] or None,
+        }
+    if lex.uses_keyword(sparql, "FROM"):
+        return {}  # the query names its own dataset; the union flag would override it
+    return {"use_default_graph_as_union": True}
 
 
 def _collect(raw: object, limit: int | None) -> QueryResult:

@@ -1,0 +1,345 @@
+"""A store run in a worker process, so that a query past its time limit can be stopped.
+
+pyoxigraph 0.5 has no per-query timeout and its evaluation cannot be interrupted from Python
+(DESIGN.md §7). `WorkerStore` therefore runs the real store (embedded or remote) in a child
+process and talks to it over a pipe. A query or update that is still running when its time limit
+is reached is stopped by killing the child; a new child opens the same store and the call raises
+QueryError with status 503. Nothing is lost: an on-disk store is crash-safe (an update is one
+transaction, so a killed update leaves the store as before), and an in-memory store is kept in a
+temporary folder for exactly this reason (it is removed by `close`).
+
+Children are forked from a `forkserver` that has imported this module, so a restart costs a fork
+and the opening of the store, not a new interpreter. One child serves one call at a time; calls
+queue behind a lock, and a call's time limit counts from when it reaches the child.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import multiprocessing
+import shutil
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Iterable, Mapping, Sequence
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.term import Identifier
+
+from clustergraph.base.errors import ClusterGraphError, QueryError, StoreError
+from clustergraph.base.formats import RdfFormat
+from clustergraph.core.config import Settings
+from clustergraph.core.remote import RemoteStore
+from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples
+from clustergraph.core.store import EmbeddedStore, GraphLoad, Progress, QueryOptions, Store
+
+#: Seconds between checks that the child is still alive while waiting for an answer.
+_POLL_S = 0.25
+#: Seconds `close` waits for the child to flush and exit before killing it.
+_CLOSE_S = 10.0
+
+
+class WorkerStore(Store):
+    """The store of `settings`, served by a child process; queries and updates get `timeout_s`.
+
+    `timeout_s` None (or <= 0) means no time limit. Raises StoreError if the store cannot be
+    opened (the child's error, e.g. a store locked by another process).
+    """
+
+    def __init__(self, settings: Settings, *, timeout_s: float | None) -> None:
+        self._scratch: Path | None = None
+        if settings.endpoint is None and settings.store_path is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="clustergraph-store-"))
+            settings = settings.with_store(self._scratch / "store")
+            self.location = "(in memory)"
+        else:
+            self.location = settings.endpoint.query_url if settings.endpoint else str(settings.store_path)
+        self.settings = settings
+        self.timeout_s = timeout_s if timeout_s and timeout_s > 0 else None
+        self.restarts = 0
+        self._lock = threading.Lock()
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload([__name__])
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+        try:
+            self._start()
+        except BaseException:
+            self._remove_scratch()
+            raise
+
+    # -- reading -------------------------------------------------------------------------------
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        options: QueryOptions = QueryOptions(),
+    ) -> QueryResult:
+        packed = self._call("query", sparql, dict(bindings or {}), options, limit=self.timeout_s, name=options.name)
+        return _unpack_result(packed)
+
+    def graph_sizes(self) -> dict[URIRef, int]:
+        sizes: dict[URIRef, int] = self._call("graph_sizes")
+        return sizes
+
+    def __len__(self) -> int:
+        count: int = self._call("len")
+        return count
+
+    def dump(self, out: BinaryIO, fmt: RdfFormat, *, graphs: Sequence[URIRef] | None = None) -> None:
+        out.write(self._call("dump", fmt, list(graphs) if graphs is not None else None))
+
+    def quads(self) -> Iterable[ox.Quad]:
+        """Every quad of the store (as EmbeddedStore.quads gives them)."""
+        return [_unpack_quad(q) for q in self._call("quads")]
+
+    # -- writing -------------------------------------------------------------------------------
+    def update(self, sparql: str, *, allow_load: bool = False) -> None:
+        self._call("update", sparql, allow_load, limit=self.timeout_s, name="update")
+
+    def replace_graphs(
+        self,
+        files: Sequence[tuple[Path, URIRef]],
+        *,
+        drop: Iterable[URIRef] = (),
+        progress: Progress | None = None,
+    ) -> list[GraphLoad]:
+        """As Store.replace_graphs; `progress` hears of each file once the whole load is done."""
+        loads: list[GraphLoad] = self._call("replace_graphs", list(files), list(drop))
+        if progress:
+            for load in loads:
+                progress(load.path, "parsed")
+                progress(load.path, "loaded")
+        return loads
+
+    def add_quads(self, quads: Sequence[ox.Quad]) -> None:
+        self._call("add_quads", [_pack_quad(q) for q in quads])
+
+    def remove_graph(self, graph: URIRef) -> None:
+        self._call("remove_graph", graph)
+
+    def close(self) -> None:
+        """Ask the child to flush and exit (killed after a while), and remove a scratch store."""
+        with self._lock:
+            if self._conn is not None and self._process is not None and self._process.is_alive():
+                try:
+                    self._conn.send(("close", (), {}))
+                    if self._conn.poll(_CLOSE_S):
+                        self._conn.recv()
+                except (OSError, EOFError):
+                    pass
+            self._stop()
+        self._remove_scratch()
+
+    # -- the child -----------------------------------------------------------------------------
+    def _start(self) -> None:
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=serve, args=(child, self.settings), daemon=True,
+                                        name="clustergraph-store")
+        process.start()
+        child.close()
+        self._process, self._conn = process, parent
+        try:
+            self._wait(None, "store", starting=True)
+        except BaseException:
+            self._stop()
+            raise
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join()
+            self._process.close()
+        if self._conn is not None:
+            self._conn.close()
+        self._process, self._conn = None, None
+
+    def _restart(self) -> None:
+        self._stop()
+        self.restarts += 1
+        self._start()
+
+    def _call(self, op: str, *args: Any, limit: float | None = None, name: str = "store") -> Any:
+        with self._lock:
+            if self._process is None or not self._process.is_alive():
+                self._restart()
+            assert self._conn is not None
+            self._conn.send((op, args, {}))
+            return self._wait(limit, name)
+
+    def _wait(self, limit: float | None, name: str, *, starting: bool = False) -> Any:
+        """The child's answer; kills and restarts it when `limit` seconds pass without one."""
+        assert self._conn is not None and self._process is not None
+        started = time.monotonic()
+        while True:
+            left = None if limit is None else limit - (time.monotonic() - started)
+            if left is not None and left <= 0:
+                self._restart()
+                raise QueryError(name, f"stopped at the time limit of {limit:g} s; no answer was sent, "
+                                       "so the result is incomplete (simplify the query or add a LIMIT)",
+                                 status=503)
+            wait = _POLL_S if left is None else min(_POLL_S, left)
+            try:
+                ready = self._conn.poll(wait)
+                message = self._conn.recv() if ready else None
+            except (EOFError, OSError):
+                ready, message = False, None
+            if message is not None:
+                return _answer(message)
+            if not self._process.is_alive():
+                code = self._process.exitcode
+                if starting:
+                    raise StoreError(self.location, f"the store process did not start (exit code {code})")
+                self._restart()
+                raise StoreError(self.location, f"the store process stopped unexpectedly (exit code {code}); "
+                                                "the request was not completed")
+
+    def _remove_scratch(self) -> None:
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+
+def serve(conn: Connection, settings: Settings) -> None:
+    """The child's loop: open the store, then answer (op, args, kwargs) messages until 'close'."""
+    store: Store
+    try:
+        store = RemoteStore(settings.endpoint) if settings.endpoint else EmbeddedStore(settings.store_path)
+    except ClusterGraphError as exc:
+        conn.send(("error", _pack_error(exc)))
+        return
+    conn.send(("ok", None))
+    while True:
+        try:
+            op, args, kwargs = conn.recv()
+        except (EOFError, OSError):
+            break
+        if op == "close":
+            store.close()
+            conn.send(("ok", None))
+            break
+        try:
+            conn.send(("ok", _OPS[op](store, *args, **kwargs)))
+        except ClusterGraphError as exc:
+            conn.send(("error", _pack_error(exc)))
+        except Exception:  # a bug: its traceback goes to the parent's log, never to a client
+            conn.send(("bug", traceback.format_exc()))
+
+
+def _dump(store: Store, fmt: RdfFormat, graphs: list[URIRef] | None) -> bytes:
+    buffer = io.BytesIO()
+    store.dump(buffer, fmt, graphs=graphs)
+    return buffer.getvalue()
+
+
+def _all_quads(store: Store) -> list[tuple[Any, ...]]:
+    if not isinstance(store, EmbeddedStore):
+        raise StoreError(store.location, "listing every quad needs the embedded store")
+    return [_pack_quad(q) for q in store.quads()]
+
+
+_OPS: dict[str, Any] = {
+    "query": lambda s, text, bindings, options: _pack_result(s.query(text, bindings=bindings or None,
+                                                                     options=options)),
+    "graph_sizes": lambda s: s.graph_sizes(),
+    "len": lambda s: len(s),
+    "dump": _dump,
+    "quads": _all_quads,
+    "update": lambda s, text, allow_load: s.update(text, allow_load=allow_load),
+    "replace_graphs": lambda s, files, drop: s.replace_graphs(files, drop=drop),
+    "add_quads": lambda s, quads: s.add_quads([_unpack_quad(q) for q in quads]),
+    "remove_graph": lambda s, graph: s.remove_graph(graph),
+}
+
+
+# -- what crosses the pipe: plain tuples are ~3x cheaper to pickle than pyoxigraph terms ----------
+def _answer(message: tuple[str, Any]) -> Any:
+    kind, value = message
+    if kind == "ok":
+        return value
+    if kind == "error":
+        raise _unpack_error(value)
+    raise RuntimeError(f"the store process failed:\n{value}")
+
+
+def _pack_error(exc: ClusterGraphError) -> tuple[str, str, str, dict[str, Any]]:
+    return type(exc).__module__, type(exc).__qualname__, exc.message, dict(vars(exc))
+
+
+def _unpack_error(packed: tuple[str, str, str, dict[str, Any]]) -> ClusterGraphError:
+    module, qualname, message, fields = packed
+    cls = getattr(importlib.import_module(module), qualname)
+    exc: ClusterGraphError = cls.__new__(cls)
+    Exception.__init__(exc, message)
+    exc.__dict__.update(fields)
+    return exc
+
+
+def _pack_term(term: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.Literal):
+        return ("l", term.value, term.language, term.datatype.value)
+    if isinstance(term, ox.BlankNode):
+        return ("b", term.value)
+    if isinstance(term, ox.Triple):
+        return ("t", _pack_term(term.subject), _pack_term(term.predicate), _pack_term(term.object))
+    if isinstance(term, ox.DefaultGraph):
+        return ("d",)
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _unpack_term(packed: Any) -> Any:
+    if packed is None:
+        return None
+    if isinstance(packed, str):
+        return ox.NamedNode(packed)
+    kind = packed[0]
+    if kind == "l":
+        _, value, language, datatype = packed
+        return ox.Literal(value, language=language) if language else ox.Literal(value, datatype=ox.NamedNode(datatype))
+    if kind == "b":
+        return ox.BlankNode(packed[1])
+    if kind == "t":
+        return ox.Triple(*(_unpack_term(p) for p in packed[1:]))
+    return ox.DefaultGraph()
+
+
+def _pack_quad(quad: ox.Quad) -> tuple[Any, ...]:
+    return tuple(_pack_term(t) for t in (quad.subject, quad.predicate, quad.object, quad.graph_name))
+
+
+def _unpack_quad(packed: tuple[Any, ...]) -> ox.Quad:
+    return ox.Quad(*(_unpack_term(t) for t in packed))
+
+
+def _pack_result(result: QueryResult) -> tuple[Any, ...]:
+    if isinstance(result, Boolean):
+        return ("boolean", result.value, result.truncated)
+    if isinstance(result, Solutions):
+        rows = [tuple(_pack_term(t) for t in row) for row in result.rows]
+        return ("solutions", result.variables, rows, result.truncated)
+    triples = [tuple(_pack_term(t) for t in (x.subject, x.predicate, x.object)) for x in result.triples]
+    return ("triples", triples, result.truncated)
+
+
+def _unpack_result(packed: tuple[Any, ...]) -> QueryResult:
+    kind = packed[0]
+    if kind == "boolean":
+        return Boolean(packed[1], packed[2])
+    if kind == "solutions":
+        rows = [tuple(_unpack_term(t) for t in row) for row in packed[2]]
+        return Solutions(packed[1], rows, packed[3])
+    triples = [ox.Triple(*(_unpack_term(t) for t in row)) for row in packed[1]]
+    return Triples(triples, packed[2])
