@@ -1,4 +1,20 @@
-"""create_app: the Starlette application around one store and one Settings."""
+"""create_app: the Starlette application around one store and one Settings.
+
+The store runs in a worker process (core/worker.py) so that every query and update has a time
+limit that really stops it. Routes:
+
+    /                        home: what the graph holds, links into it
+    /sparql                  SPARQL 1.1 Protocol queries (read-only); service description without a query
+    /sparql/update           SPARQL 1.1 Update (bearer token)
+    /rdf-graphs              SPARQL 1.1 Graph Store Protocol (reads open, writes need the token)
+    /id/..., /concept/...    dereferenceable data and concept IRIs (HTML or RDF by Accept or suffix)
+    /ontology                the ontology's documentation (or its triples by Accept)
+    /editor                  the SPARQL editor (YASGUI) with the catalogue as examples
+    /catalogue[/{name}]      the named queries, with their forms and results
+    /map                     the clusters on a world map
+    /api/...                 the catalogue API (catalogue_api.py) and the steward operations
+    /static/...              stylesheets, scripts and the bundled npm assets
+"""
 
 from __future__ import annotations
 
@@ -8,53 +24,62 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
-from clustergraph.adapters.server import catalogue_api, sparql
+from clustergraph.adapters.server import catalogue_api, graphstore, linked_data, pages, sparql
 from clustergraph.base.errors import ClusterGraphError, QueryError
-from clustergraph.core import open_store
 from clustergraph.core.config import Settings
+from clustergraph.core.worker import WorkerStore
 
 log = logging.getLogger("clustergraph.server")
 
 
 def create_app(settings: Settings) -> Starlette:
-    """The server for `settings`: it opens the store at start-up and closes it at shutdown."""
+    """The server for `settings`: it starts the store's worker at start-up and stops it at shutdown."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.store = open_store(settings)
+        app.state.store = WorkerStore(settings, timeout_s=settings.query_timeout_s)
         try:
             yield
         finally:
             app.state.store.close()
 
-    routes = [
-        Route("/", home, methods=["GET"]),
+    routes: list[BaseRoute] = [
+        Route("/", pages.home, methods=["GET"]),
         Route("/sparql", sparql.endpoint, methods=["GET", "POST"]),
+        Route("/sparql/update", sparql.update, methods=["POST"]),
+        Route("/rdf-graphs", graphstore.graph_store, methods=["GET", "HEAD", "PUT", "POST", "DELETE"]),
+        Route("/id/{rest:path}", linked_data.resource, methods=["GET", "HEAD"]),
+        Route("/concept/{rest:path}", linked_data.resource, methods=["GET", "HEAD"]),
+        Route("/ontology", linked_data.ontology, methods=["GET", "HEAD"]),
+        Route("/ontology/{path:path}", linked_data.ontology_file, methods=["GET", "HEAD"]),
+        Route("/editor", pages.editor, methods=["GET"]),
+        Route("/catalogue", pages.catalogue_page, methods=["GET"]),
+        Route("/catalogue/{name}", pages.catalogue_query, methods=["GET"]),
+        Route("/map", pages.map_page, methods=["GET"]),
         *catalogue_api.routes,
+        Mount("/static", StaticFiles(directory=str(pages.STATIC), check_dir=False), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         ClusterGraphError: user_error,
         Exception: server_error,
     })
     app.state.settings = settings
+    app.state.templates = pages.templates(settings)
     return app
 
 
-async def home(request: Request) -> Response:
-    """A minimal home page pointing at the endpoint."""
-    return HTMLResponse(
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>clustergraph</title></head>"
-        "<body><h1>clustergraph</h1><p>SPARQL 1.1 endpoint: <a href='/sparql'>/sparql</a></p></body></html>"
-    )
-
-
 async def user_error(request: Request, exc: Exception) -> Response:
-    """A ClusterGraphError as JSON: 400, or the status the error carries (404 unknown query, 403 refused)."""
+    """A ClusterGraphError as JSON: 400, or the status the error carries (404 unknown query, 403 refused,
+    503 stopped at the time limit, which also says the answer is incomplete)."""
     status = exc.status if isinstance(exc, QueryError) else 400
-    return JSONResponse({"error": str(exc)}, status_code=status)
+    body: dict[str, object] = {"error": str(exc)}
+    if status == 503:
+        body["incomplete"] = True
+    return JSONResponse(body, status_code=status)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

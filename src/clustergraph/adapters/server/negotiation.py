@@ -61,3 +61,26 @@ def choose(header: str | None, offers: Sequence[tuple[str, T]]) -> tuple[str, T]
             if media == offered or media == "*/*" or (media.endswith("/*") and offered.startswith(media[:-1])):
                 return offered, value
     return None
+
+
+#: What a resource's IRI answers with: Turtle for clients that accept anything, HTML when asked.
+HTML = "text/html"
+RESOURCE_TYPES: list[tuple[str, RdfFormat | None]] = [
+    ("text/turtle", RdfFormat.TURTLE),
+    (HTML, None),
+    ("application/xhtml+xml", None),
+    ("application/ld+json", RdfFormat.JSON_LD),
+    ("application/n-triples", RdfFormat.N_TRIPLES),
+    ("text/plain", RdfFormat.N_TRIPLES),
+    ("application/rdf+xml", RdfFormat.RDF_XML),
+]
+
+#: Format suffixes a resource's URL may end in, with what they serve (None: HTML).
+SUFFIXES: dict[str, tuple[str, RdfFormat | None]] = {
+    ".ttl": ("text/turtle", RdfFormat.TURTLE),
+    ".jsonld": ("application/ld+json", RdfFormat.JSON_LD),
+    ".nt": ("application/n-triples", RdfFormat.N_TRIPLES),
+    ".rdf": ("application/rdf+xml", RdfFormat.RDF_XML),
+    ".html": (HTML, None),
+}
+

@@ -1,68 +1,256 @@
-"""The SPARQL 1.1 Protocol at /sparql: GET ?query=, POST form, POST application/sparql-query. Read-only."""
+"""The SPARQL 1.1 Protocol: queries at /sparql (read-only), updates at /sparql/update (token only).
+
+/sparql answers GET ?query=, POST form and POST application/sparql-query, honours
+default-graph-uri and named-graph-uri, and negotiates the result format by Accept. Called with no
+query it gives its SPARQL 1.1 Service Description (or, to a browser, the query editor).
+Every query runs under the time limit (503 when stopped) and the row limit (a cut answer carries
+`X-Clustergraph-Truncated` and, where the format has room, a marker in the body).
+"""
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from clustergraph.adapters.server.negotiation import GRAPH_TYPES, RESULT_TYPES, choose
+from rdflib import URIRef
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from clustergraph.adapters.server.auth import refuse_writer
+from clustergraph.adapters.server.negotiation import GRAPH_TYPES, RESOURCE_TYPES, RESULT_TYPES, choose
+from clustergraph.base.formats import RdfFormat, ResultFormat
 from clustergraph.base.terms import PREFIXES
 from clustergraph.core.config import Settings
-from clustergraph.core.results import Triples, write_solutions, write_triples
+from clustergraph.core.rdfio import parse_text
+from clustergraph.core.results import QueryResult, Triples, write_solutions, write_triples
 from clustergraph.core.store import QueryOptions, Store
+
+#: Named in the body of a cut answer (SPARQL JSON/XML `link`), and in the header's value.
+INCOMPLETE_LINK = "urn:clustergraph:incomplete:row-limit"
+TRUNCATED_HEADER = "X-Clustergraph-Truncated"
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+_READ_ONLY = "this endpoint is read-only; send updates to /sparql/update with the operator's token"
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """What a protocol request carries: the operation's text and the dataset it names."""
+
+    text: str | None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+class ProtocolError(Exception):
+    """A request the protocol does not allow; carries the response to send."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.response = JSONResponse({"error": message}, status_code=status)
 
 
 async def endpoint(request: Request) -> Response:
-    """Answer one SPARQL query; updates are refused (the public endpoint is read-only)."""
-    text = await _query_text(request)
-    if isinstance(text, Response):
-        return text
-    if text is None:
-        return JSONResponse({"error": "give a SPARQL query (?query=, a form field 'query', "
-                                      "or a POST body of type application/sparql-query)"}, status_code=400)
+    """Answer one SPARQL query, or describe the service when there is none."""
+    try:
+        protocol = await _read(request, operation="query", refuse="update")
+    except ProtocolError as exc:
+        return exc.response
+    if protocol.text is None:
+        if request.method == "GET":
+            return await service_description(request)
+        return JSONResponse({"error": "give a SPARQL query (?query=, a form field 'query', or a POST body of "
+                                      "type application/sparql-query)"}, status_code=400)
     settings: Settings = request.app.state.settings
     store: Store = request.app.state.store
-    options = QueryOptions(name="query", limit=settings.result_limit, allow_service=settings.allow_service)
-    result = await run_in_threadpool(store.query, text, options=options)
-    accept = request.headers.get("accept")
+    options = QueryOptions(name="query", limit=settings.result_limit, allow_service=settings.allow_service,
+                           default_graphs=protocol.default_graphs, named_graphs=protocol.named_graphs)
+    result = await run_in_threadpool(store.query, protocol.text, options=options)
+    return answer(result, request.headers.get("accept"), settings.result_limit)
+
+
+async def update(request: Request) -> Response:
+    """Run one SPARQL update atomically; only with the operator's bearer token (401/403 without)."""
+    refusal = refuse_writer(request)
+    if refusal is not None:
+        return refusal
+    try:
+        protocol = await _read(request, operation="update", refuse="query")
+    except ProtocolError as exc:
+        return exc.response
+    if protocol.text is None:
+        return JSONResponse({"error": "give a SPARQL update (a form field 'update', or a POST body of type "
+                                      "application/sparql-update)"}, status_code=400)
+    if protocol.default_graphs or protocol.named_graphs:
+        return JSONResponse({"error": "using-graph-uri and using-named-graph-uri are not supported; "
+                                      "write USING or WITH in the update"}, status_code=400)
+    settings: Settings = request.app.state.settings
+    store: Store = request.app.state.store
+    await run_in_threadpool(store.update, protocol.text, allow_load=settings.allow_load)
+    return Response(status_code=204)
+
+
+def answer(result: QueryResult, accept: str | None, limit: int) -> Response:
+    """`result` in the format `accept` prefers (406 if none), marked when the row limit cut it."""
     headers = {"Vary": "Accept"}
     if result.truncated:
-        headers["X-Clustergraph-Truncated"] = f"true; limit={settings.result_limit}"
+        headers[TRUNCATED_HEADER] = f"true; limit={limit}; the answer is incomplete"
     if isinstance(result, Triples):
         chosen_rdf = choose(accept, GRAPH_TYPES)
         if chosen_rdf is None:
-            return _not_acceptable(GRAPH_TYPES)
+            return not_acceptable(GRAPH_TYPES)
         media, rdf = chosen_rdf
-        return Response(write_triples(result, rdf, PREFIXES), media_type=media, headers=headers)
+        body = write_triples(result, rdf, PREFIXES)
+        if result.truncated:
+            body = _mark_rdf(body, rdf, limit)
+        return Response(body, media_type=media, headers=headers)
     chosen = choose(accept, RESULT_TYPES)
     if chosen is None:
-        return _not_acceptable(RESULT_TYPES)
+        return not_acceptable(RESULT_TYPES)
     media, fmt = chosen
-    return Response(write_solutions(result, fmt), media_type=media, headers=headers)
+    body = write_solutions(result, fmt)
+    if result.truncated:
+        body = _mark_results(body, fmt, limit)
+    return Response(body, media_type=media, headers=headers)
 
 
-async def _query_text(request: Request) -> str | None | Response:
+async def service_description(request: Request) -> Response:
+    """The SPARQL 1.1 Service Description of /sparql, by Accept (Turtle by default).
+
+    A browser (text/html first in Accept) is sent to the query editor instead.
+    """
+    chosen = choose(request.headers.get("accept"), RESOURCE_TYPES)
+    if chosen is None:
+        return not_acceptable(GRAPH_TYPES)
+    media, fmt = chosen
+    settings: Settings = request.app.state.settings
+    if fmt is None:
+        return RedirectResponse(settings.base_url.rstrip("/") + "/editor", status_code=303)
+    store: Store = request.app.state.store
+    sizes = await run_in_threadpool(store.graph_sizes)
+    turtle = _description_turtle(settings, sizes)
+    quads = parse_text(turtle, RdfFormat.TURTLE, name="service description")
+    body = write_triples(Triples([q.triple for q in quads]), fmt, {**PREFIXES, "sd": _SD, "formats": _FORMATS})
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+# -- reading a request -------------------------------------------------------------------------
+async def _read(request: Request, *, operation: str, refuse: str) -> Protocol:
+    """The operation text (`query` or `update`) and dataset of a GET or POST protocol request."""
+    url = request.query_params
+    if refuse in url:
+        raise ProtocolError(403 if refuse == "update" else 400,
+                            _READ_ONLY if refuse == "update" else "this endpoint runs updates; send queries to /sparql")
     if request.method == "GET":
-        if "update" in request.query_params:
-            return JSONResponse({"error": "this endpoint is read-only"}, status_code=403)
-        return request.query_params.get("query")
+        return Protocol(_single(url.getlist(operation), operation), *_graphs(url.getlist, operation))
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "application/sparql-query":
-        return (await request.body()).decode("utf-8")
-    if content_type == "application/sparql-update":
-        return JSONResponse({"error": "this endpoint is read-only; SPARQL Update is not allowed"}, status_code=403)
-    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.form()
-        if "update" in form:
-            return JSONResponse({"error": "this endpoint is read-only; SPARQL Update is not allowed"},
-                                status_code=403)
-        value = form.get("query")
-        return value if isinstance(value, str) else None
-    return JSONResponse({"error": f"unsupported content type '{content_type}'; use application/sparql-query "
-                                  "or a form"}, status_code=415)
+    if content_type == f"application/sparql-{operation}":
+        try:
+            text = (await request.body()).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError(400, "the request body is not UTF-8 text") from exc
+        return Protocol(text, *_graphs(url.getlist, operation))
+    if content_type == f"application/sparql-{refuse}":
+        raise ProtocolError(403 if refuse == "update" else 415,
+                            _READ_ONLY if refuse == "update" else "send queries to /sparql")
+    if content_type in _FORMS:
+        form: FormData = await request.form()
+        if refuse in form:
+            raise ProtocolError(403 if refuse == "update" else 400,
+                                _READ_ONLY if refuse == "update" else "send queries to /sparql")
+        values = [v for v in form.getlist(operation) if isinstance(v, str)]
+        return Protocol(_single(values, operation), *_graphs(
+            lambda key: [v for v in form.getlist(key) if isinstance(v, str)], operation))
+    raise ProtocolError(415, f"unsupported content type '{content_type or '(none)'}'; use "
+                             f"application/sparql-{operation} or a form")
 
 
-def _not_acceptable(offers: list[tuple[str, object]]) -> Response:
+def _graphs(getlist: Callable[[str], list[str]], operation: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The dataset parameters: (default-graph-uri, named-graph-uri), or their using- forms for updates."""
+    default = "default-graph-uri" if operation == "query" else "using-graph-uri"
+    named = "named-graph-uri" if operation == "query" else "using-named-graph-uri"
+    return tuple(getlist(default)), tuple(getlist(named))
+
+
+def _single(values: list[str], operation: str) -> str | None:
+    if len(values) > 1:
+        raise ProtocolError(400, f"give exactly one '{operation}' parameter, not {len(values)}")
+    return values[0] if values else None
+
+
+def not_acceptable(offers: Sequence[tuple[str, object]]) -> Response:
+    """406 naming the media types that could have been served."""
     return JSONResponse({"error": "none of the Accept types can be served; offered: "
                                   + ", ".join(m for m, _ in offers)}, status_code=406)
+
+
+# -- marking a cut answer in its body, where the format allows it ----------------------------------
+def _mark_results(body: bytes, fmt: ResultFormat, limit: int) -> bytes:
+    note = f"incomplete: the answer was cut at the row limit of {limit} rows"
+    if fmt is ResultFormat.JSON:
+        # A member placed before "head" and a link in "head": SPARQL JSON readers ignore both.
+        document = json.loads(body)
+        head = {**document.pop("head"), "link": [INCOMPLETE_LINK]}
+        marked = {"incomplete": {"reason": "row limit", "limit": limit, "message": note}, "head": head, **document}
+        return json.dumps(marked, ensure_ascii=False).encode("utf-8")
+    if fmt is ResultFormat.XML:
+        text = body.decode("utf-8").replace("<head>", f'<head><link href="{INCOMPLETE_LINK}"/>', 1)
+        text = text.replace("<head/>", f'<head><link href="{INCOMPLETE_LINK}"/></head>', 1)
+        return text.replace("?>", f"?>\n<!-- {note} -->", 1).encode("utf-8")
+    return body  # CSV and TSV have no room: the header says it
+
+
+def _mark_rdf(body: bytes, fmt: RdfFormat, limit: int) -> bytes:
+    note = f"incomplete: the answer was cut at the limit of {limit} triples"
+    if fmt in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES):
+        return f"# {note}\n".encode("utf-8") + body
+    if fmt is RdfFormat.RDF_XML and body.startswith(b"<?xml"):
+        end = body.index(b"?>") + 2
+        return body[:end] + f"\n<!-- {note} -->".encode("utf-8") + body[end:]
+    return body  # JSON-LD has no comments: the header says it
+
+
+# -- the service description -----------------------------------------------------------------------
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+_FORMATS = "http://www.w3.org/ns/formats/"
+_RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
+
+
+def _description_turtle(settings: Settings, sizes: Mapping[URIRef, int]) -> str:
+    base = settings.base_url.rstrip("/")
+    formats = ", ".join(f"formats:{f}" for f in _RESULT_FORMATS)
+    features = "sd:UnionDefaultGraph" + (", sd:BasicFederatedQuery" if settings.allow_service else "")
+    limits = (f"Read-only. Queries stop after {settings.query_timeout_s:g} s (HTTP 503, no answer); answers are "
+              f"cut at {settings.result_limit} rows or triples and then carry the header {TRUNCATED_HEADER}. "
+              "SERVICE is " + ("allowed." if settings.allow_service else "refused (HTTP 403)."))
+    named = "".join(f" ;\n        sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ; sd:graph [ a sd:Graph ; "
+                    f"void:triples {n} ] ]" for g, n in sorted(sizes.items()))
+    text = f"""
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix sd: <{_SD}> .
+@prefix formats: <{_FORMATS}> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{base}/sparql> a sd:Service ;
+    rdfs:label "clustergraph SPARQL endpoint" ;
+    rdfs:comment "{limits}" ;
+    sd:endpoint <{base}/sparql> ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:resultFormat {formats} ;
+    sd:feature {features} ;
+    sd:defaultEntailmentRegime <http://www.w3.org/ns/entailment/Simple> ;
+    sd:defaultDataset [ a sd:Dataset ;
+        rdfs:comment "The default graph is the union of all named graphs." ;
+        sd:defaultGraph [ a sd:Graph ; void:triples {sum(sizes.values())} ]{named} ] .
+"""
+    if settings.write_token:
+        text += f"""
+<{base}/sparql/update> a sd:Service ;
+    rdfs:label "clustergraph SPARQL update endpoint" ;
+    rdfs:comment "Needs the operator's bearer token." ;
+    sd:endpoint <{base}/sparql/update> ;
+    sd:supportedLanguage sd:SPARQL11Update .
+"""
+    return text

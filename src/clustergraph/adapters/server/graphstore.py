@@ -1,0 +1,101 @@
+"""The SPARQL 1.1 Graph Store HTTP Protocol at /rdf-graphs (indirect identification: ?graph= or ?default).
+
+GET and HEAD are open to all; PUT, POST and DELETE need the operator's bearer token. The default
+graph is the union of the named graphs (as for queries), so it can be read but not written (405).
+A body is parsed strictly before anything changes, and each write is one atomic SPARQL update.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from rdflib import URIRef
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from clustergraph.adapters.server.auth import refuse_writer
+from clustergraph.adapters.server.negotiation import GRAPH_TYPES, choose
+from clustergraph.adapters.server.sparql import not_acceptable
+from clustergraph.base.formats import RdfFormat
+from clustergraph.core.rdfio import parse_text
+from clustergraph.core.results import Triples, write_triples
+from clustergraph.core.store import Store
+
+#: Largest body a write may carry.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
+_TRIPLE_FORMATS = (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML, RdfFormat.JSON_LD)
+
+
+async def graph_store(request: Request) -> Response:
+    """Read (GET, HEAD), replace (PUT), add to (POST) or remove (DELETE) one graph."""
+    params = request.query_params
+    if ("graph" in params) == ("default" in params):
+        return _error(400, "name the graph: give either ?graph=<IRI> or ?default")
+    if request.method not in ("GET", "HEAD"):
+        if "default" in params:
+            return JSONResponse({"error": "the default graph is the union of the named graphs and cannot be "
+                                          "written; name a graph with ?graph=<IRI>"},
+                                status_code=405, headers={"Allow": "GET, HEAD"})
+        refusal = refuse_writer(request)
+        if refusal is not None:
+            return refusal
+    graph = params.get("graph")
+    if graph is not None and not _IRI.fullmatch(graph):
+        return _error(400, f"?graph= needs an absolute IRI, got {graph!r}")
+    store: Store = request.app.state.store
+    sizes = await run_in_threadpool(store.graph_sizes)
+    exists = graph is None or URIRef(graph) in sizes
+    if request.method in ("GET", "HEAD"):
+        if not exists:
+            return _error(404, f"no graph <{graph}> in the store")
+        return await _read(request, store, graph)
+    assert graph is not None
+    if request.method == "DELETE":
+        if not exists:
+            return _error(404, f"no graph <{graph}> in the store")
+        await run_in_threadpool(store.update, f"DROP GRAPH <{graph}>")
+        return Response(status_code=204)
+    triples = await _body(request)
+    if isinstance(triples, Response):
+        return triples
+    data = write_triples(triples, RdfFormat.N_TRIPLES).decode("utf-8")
+    drop = f"DROP SILENT GRAPH <{graph}> ;\n" if request.method == "PUT" else ""
+    # One update: the graph is replaced (or added to) atomically. The text is ours, built from
+    # parsed terms, so LOAD cannot be in it; allow_load spares the keyword check a false alarm.
+    await run_in_threadpool(store.update, f"{drop}INSERT DATA {{ GRAPH <{graph}> {{\n{data}}} }}",
+                            allow_load=True)
+    return Response(status_code=204 if exists else 201)
+
+
+async def _read(request: Request, store: Store, graph: str | None) -> Response:
+    chosen = choose(request.headers.get("accept"), [(m, f) for m, f in GRAPH_TYPES if f in _TRIPLE_FORMATS])
+    if chosen is None:
+        return not_acceptable([(m, f) for m, f in GRAPH_TYPES if f in _TRIPLE_FORMATS])
+    media, fmt = chosen
+    buffer = io.BytesIO()
+    graphs = [URIRef(graph)] if graph is not None else None
+    await run_in_threadpool(store.dump, buffer, fmt, graphs=graphs)
+    body = b"" if request.method == "HEAD" else buffer.getvalue()
+    return Response(body, media_type=media, headers={"Vary": "Accept", "Content-Length": str(len(buffer.getvalue()))})
+
+
+async def _body(request: Request) -> Triples | Response:
+    """The triples of the request body, parsed strictly by its Content-Type; or the error to send."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    fmt = RdfFormat.from_media_type(media) if media else None
+    if fmt not in _TRIPLE_FORMATS:
+        offered = ", ".join(f.media_type for f in _TRIPLE_FORMATS)
+        return _error(415, f"send the graph as one of {offered}, not {media or '(no Content-Type)'}")
+    assert fmt is not None
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return _error(413, f"the body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB")
+    quads = await run_in_threadpool(parse_text, body, fmt, name="request body")
+    return Triples([q.triple for q in quads])
+
+
+def _error(status: int, message: str) -> Response:
+    return JSONResponse({"error": message}, status_code=status)
