@@ -4,17 +4,24 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+VENDOR := src/clustergraph/adapters/static/vendor/VERSIONS.json
 
-.PHONY: serve test install install-test system-deps build validate check lint bench clean
+.PHONY: serve test install install-test system-deps system-deps-test web build validate check lint bench clean
 
 serve: install system-deps build  ## install, build the graph, validate it, serve http://$(HOST):$(PORT)
 	$(BIN)/clustergraph serve --host $(HOST) --port $(PORT)
 
-test: install-test system-deps  ## install what the tests need and run every test
+test: install-test system-deps-test  ## install what the tests need and run every test
 	$(BIN)/python -m pytest
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed $(VENDOR)
+install-test: $(VENV)/.installed-test $(VENDOR)
+
+# The web UI's front-end assets (YASGUI, d3-geo, world-atlas ...) from npm, bundled into the package.
+web: $(VENDOR)
+$(VENDOR): web/package.json web/package-lock.json web/build.mjs
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	node web/build.mjs
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +39,9 @@ $(VENV)/.installed-test: $(VENV)/.created pyproject.toml
 system-deps:  ## Java for HermiT (and, for browser tests, chromium) when missing
 	scripts/system-deps.sh
 
+system-deps-test:  ## what `make test` needs: Java, and Debian's chromium for the browser tests
+	scripts/system-deps.sh chromium
+
 build: install
 	$(BIN)/clustergraph build
 
@@ -45,4 +55,4 @@ bench: install-test
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .clustergraph build dist
+	rm -rf $(VENV) .clustergraph build dist web/node_modules src/clustergraph/adapters/static/vendor

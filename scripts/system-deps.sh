@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the non-Python programs clustergraph and its tests need, when they are missing:
 #   java      HermiT (owlready2's reasoner) runs on it
+#   chromium  (argument 'chromium', given by `make test`) the browser tests drive Debian's chromium
 # Uses apt-get (as root, or through sudo when available). Prints what it does; idempotent.
 set -euo pipefail
 
@@ -9,7 +10,7 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 
 for extra in "$@"; do
     case "$extra" in
-        chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium) ;;
+        chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-dejavu-core) ;;
         *) need+=("$extra") ;;
     esac
 done
