@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -140,14 +141,34 @@ def stats(settings: Settings) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="CLUSTERGRAPH_HOST")
 @click.option("--port", default=8000, show_default=True, type=int, envvar="CLUSTERGRAPH_PORT")
+@click.option("--base-url", envvar="CLUSTERGRAPH_BASE_URL", metavar="URL",
+              help="Public URL of the server; data IRIs resolve under URL/id/ [default: http://HOST:PORT].")
+@click.option("--timeout", "timeout_s", type=float, envvar="CLUSTERGRAPH_QUERY_TIMEOUT", show_default=True,
+              default=Settings.query_timeout_s, help="Seconds a query or update may run before it is stopped.")
+@click.option("--limit", "result_limit", type=click.IntRange(min=1), envvar="CLUSTERGRAPH_RESULT_LIMIT",
+              show_default=True, default=Settings.result_limit, help="Most rows (or triples) in one answer.")
+@click.option("--allow-service", is_flag=True, envvar="CLUSTERGRAPH_ALLOW_SERVICE",
+              help="Let SPARQL SERVICE reach other endpoints over the network.")
+@click.option("--allow-load", is_flag=True, envvar="CLUSTERGRAPH_ALLOW_LOAD",
+              help="Let SPARQL LOAD (in token-authorised updates) fetch documents over the network.")
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int) -> None:
-    """Serve the SPARQL endpoint and the web UI (read-only)."""
+def serve(settings: Settings, host: str, port: int, base_url: str | None, timeout_s: float, result_limit: int,
+          allow_service: bool, allow_load: bool) -> None:
+    """Serve the SPARQL endpoint, the linked-data pages and the web UI.
+
+    Read-only unless CLUSTERGRAPH_TOKEN is set: then updates, the Graph Store Protocol and the
+    steward operations accept requests that carry it as a bearer token.
+    """
     import uvicorn
 
     from clustergraph.adapters.server import create_app
 
+    settings = replace(settings, base_url=(base_url or f"http://{host}:{port}").rstrip("/"),
+                       query_timeout_s=timeout_s, result_limit=result_limit, allow_service=allow_service,
+                       allow_load=allow_load)
     app = create_app(settings)
-    click.echo(f"serving {settings.store_path or settings.endpoint} on http://{host}:{port}/", err=True)
+    writes = "writes need the token" if settings.write_token else "read-only"
+    click.echo(f"serving {settings.store_path or settings.endpoint} on http://{host}:{port}/ "
+               f"as {settings.base_url} ({writes})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
