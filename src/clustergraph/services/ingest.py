@@ -200,7 +200,10 @@ def _is_iri(text: str) -> bool:
 
 
 def _xsd_time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """UTC in the canonical xsd:dateTime form (the form the store gives back)."""
+    utc = moment.astimezone(timezone.utc)
+    fraction = f".{utc.microsecond:06d}".rstrip("0") if utc.microsecond else ""
+    return f"{utc:%Y-%m-%dT%H:%M:%S}{fraction}Z"
 
 
 # -- batches -----------------------------------------------------------------------------------------

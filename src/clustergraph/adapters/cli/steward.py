@@ -118,7 +118,7 @@ def batches(settings: Settings, fmt: str) -> None:
     for b in found:
         table.add_row(b.id, f"{b.started:%Y-%m-%d %H:%M:%S}", b.agent, b.file_name, f"{b.triples:,}",
                       b.sha256[:12], b.source or "")
-    console().print(table)
+    _console().print(table)
     click.echo(f"{len(found)} batch{'es' if len(found) != 1 else ''}", err=True)
 
 
@@ -164,11 +164,15 @@ def show(report: Report, fmt: str) -> None:
         _table(report)
 
 
+def _console() -> Console:
+    """The stdout console; a pipe or a file gets wide lines instead of rich's 80 columns."""
+    out = console()
+    return out if out.is_terminal else Console(highlight=False, soft_wrap=False, width=200)
+
+
 def _table(report: Report) -> None:
     """Rich tables grouped by focus node: the node as a heading, its results below it."""
-    out = console()
-    if not out.is_terminal:
-        out = Console(highlight=False, soft_wrap=False, width=160)  # a pipe or a file: no wrapping at 80
+    out = _console()
     styles = {"Violation": "red", "Warning": "yellow", "Info": "blue"}
     for focus, results in group_by_focus(report.results):
         out.print(Text(compact(focus), style="bold"))
