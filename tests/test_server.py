@@ -404,3 +404,78 @@ def test_gsp_default_graph_reads_the_union(client: AppClient) -> None:
     assert response.status_code == 200
     subjects = {t.subject for t in graph_of(response.content, ox.RdfFormat.N_TRIPLES)}
     assert {ox.NamedNode(GAMMA), ox.NamedNode(CG + "Cluster")} <= subjects
+
+
+# -- the steward operations: the CLI's reports, token only ---------------------------------------------------------------
+STEWARD = Path(__file__).parent / "fixtures" / "server" / "steward"
+UNSOURCED = CGD + "claim/delta-unsourced"
+INSERTIONS = f"SELECT ?i WHERE {{ ?i a <{CG}ChainInsertion> }} ORDER BY ?i"
+TURTLE_BODY = {"Content-Type": "text/turtle"}
+
+
+def test_steward_operations_need_the_token(client: AppClient) -> None:
+    body = (STEWARD / "good.ttl").read_bytes()
+    for path in ("/api/validate", "/api/ingest?by=tester"):
+        response = client.post(path, content=body, headers=TURTLE_BODY)
+        assert response.status_code == 401
+    listed = client.get("/sparql", params={"query": INSERTIONS})
+    assert select_column(listed.content, ox.QueryResultsFormat.JSON, "i") == [CGD + "claim/gamma-us"]
+
+
+def test_validate_reports_a_missing_source_like_the_cli(client: AppClient) -> None:
+    body = (STEWARD / "missing_source.ttl").read_bytes()
+    response = client.post("/api/validate?name=missing_source.ttl", content=body, headers={**TURTLE_BODY, **AUTH})
+    assert response.status_code == 200
+    assert response.headers["x-clustergraph-conforms"] == "false"
+    report = response.json()
+    assert (report["conforms"], report["checked"]) == (False, ["missing_source.ttl"])
+    assert [(r["focus_node"], r["path"], r["message"], r["severity"], r["origin"]) for r in report["results"]] == [
+        (f"<{UNSOURCED}>", "<http://www.w3.org/ns/prov#wasDerivedFrom>",
+         "A chain insertion must name its source publication (prov:wasDerivedFrom).", "Violation", "introduced")]
+    markdown = client.post("/api/validate", content=body, headers={**TURTLE_BODY, **AUTH, "Accept": "text/markdown"})
+    assert markdown.headers["content-type"].startswith("text/markdown")
+    assert "A chain insertion must name its source publication (prov:wasDerivedFrom)." in markdown.text
+    listed = client.get("/sparql", params={"query": INSERTIONS})
+    assert select_column(listed.content, ox.QueryResultsFormat.JSON, "i") == [CGD + "claim/gamma-us"]
+
+
+def test_validate_a_conforming_file(client: AppClient) -> None:
+    response = client.post("/api/validate", content=(STEWARD / "good.ttl").read_bytes(),
+                           headers={**TURTLE_BODY, **AUTH})
+    assert (response.status_code, response.headers["x-clustergraph-conforms"]) == (200, "true")
+    assert response.json()["results"] == []
+
+
+def test_ingest_refuses_a_nonconforming_file_with_422_and_changes_nothing(writable: AppClient) -> None:
+    response = writable.post("/api/ingest?by=tester", content=(STEWARD / "missing_source.ttl").read_bytes(),
+                             headers={**TURTLE_BODY, **AUTH})
+    assert response.status_code == 422
+    assert response.json()["results"][0]["focus_node"] == f"<{UNSOURCED}>"
+    listed = writable.get("/sparql", params={"query": INSERTIONS})
+    assert select_column(listed.content, ox.QueryResultsFormat.JSON, "i") == [CGD + "claim/gamma-us"]
+
+
+def test_ingest_commits_a_conforming_file_as_a_batch(writable: AppClient) -> None:
+    response = writable.post("/api/ingest?by=tester&source=urn:test:source&name=good.ttl",
+                             content=(STEWARD / "good.ttl").read_bytes(), headers={**TURTLE_BODY, **AUTH})
+    assert response.status_code == 201
+    batch = response.json()["batch"]
+    assert (batch["agent"], batch["file"], batch["source"], batch["triples"]) == (
+        "tester", "good.ttl", "urn:test:source", 3)
+    assert response.headers["location"] == batch["graph"]
+    assert batch["graph"].startswith("https://w3id.org/clustergraph/graph/batch/")
+    listed = writable.get("/sparql", params={"query": INSERTIONS})
+    assert select_column(listed.content, ox.QueryResultsFormat.JSON, "i") == [
+        CGD + "claim/delta-eu", CGD + "claim/gamma-us"]
+
+
+@pytest.mark.parametrize(("path", "body", "content_type", "status", "message"), [
+    ("/api/ingest", b"", "text/turtle", 400, "say who ingests: ?by=<name or IRI>"),
+    ("/api/validate", b"<urn:a> <urn:b> .", "text/turtle", 400, "request body:1:"),
+    ("/api/validate", b"x", "image/png", 415, "send one RDF document as one of"),
+])
+def test_steward_bad_requests(writable: AppClient, path: str, body: bytes, content_type: str, status: int,
+                              message: str) -> None:
+    response = writable.post(path, content=body, headers={"Content-Type": content_type, **AUTH})
+    assert response.status_code == status
+    assert response.json()["error"].startswith(message)
