@@ -13,6 +13,8 @@ from clustergraph.core.config import Endpoint, Settings
 from clustergraph.services.build import build
 from clustergraph.services.export import export
 from clustergraph.services.queries import run_query, run_sparql
+from clustergraph.services.report import Report
+from clustergraph.services.validation import validate
 from clustergraph.api import Graph, Result, open  # noqa: A004 - clustergraph.open is the entry point
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "QueryError",
     "RdfFormat",
     "RemoteStore",
+    "Report",
     "Result",
     "ResultFormat",
     "Settings",
@@ -36,4 +39,5 @@ __all__ = [
     "open_store",
     "run_query",
     "run_sparql",
+    "validate",
 ]
