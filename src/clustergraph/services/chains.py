@@ -102,8 +102,12 @@ def insertions(store: Store, cluster: str) -> list[Insertion]:
         rows.start = _text(start) or rows.start
         rows.end = _text(end) or rows.end
         rows.locator = _text(locator) or rows.locator
-    return [Insertion(r.iri, r.chain, tuple(r.buyers.values()), tuple(r.markets.values()), r.governance,
-                      r.start, r.end, tuple(r.sources.values()), r.locator, r.status) for r in grouped.values()]
+    return [Insertion(r.iri, r.chain, _by_name(r.buyers), _by_name(r.markets), r.governance,
+                      r.start, r.end, _by_name(r.sources), r.locator, r.status) for r in grouped.values()]
+
+
+def _by_name(values: dict[str, Value]) -> tuple[Value, ...]:
+    return tuple(sorted(values.values(), key=lambda v: (v.shown.lower(), v.text)))
 
 
 def located_clusters(store: Store) -> list[Located]:

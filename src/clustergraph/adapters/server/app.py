@@ -18,6 +18,7 @@ limit that really stops it. Routes:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -42,6 +43,7 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.store = WorkerStore(settings, timeout_s=settings.query_timeout_s)
+        app.state.docs_lock = asyncio.Lock()
         try:
             yield
         finally:

@@ -9,6 +9,7 @@ suffix (.ttl .jsonld .nt .rdf .html) picks the variant without negotiation.
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
@@ -21,12 +22,15 @@ from clustergraph.adapters.server.links import NAMESPACES, local_href, root_path
 from clustergraph.adapters.server.negotiation import HTML, RESOURCE_TYPES, SUFFIXES, choose
 from clustergraph.adapters.server.pages import render
 from clustergraph.adapters.server.sparql import TRUNCATED_HEADER, not_acceptable
+from clustergraph.base.errors import ClusterGraphError
 from clustergraph.base.terms import GRAPH, PREFIXES
 from clustergraph.core.config import Settings
 from clustergraph.core.results import write_triples
 from clustergraph.core.store import Store
 from clustergraph.services.chains import evidence_class, insertions, is_cluster
 from clustergraph.services.describe import Value, describe, exists, resource_triples
+from clustergraph.services.docs import docs_dir, write_docs
+
 
 async def resource(request: Request) -> Response:
     """The page (HTML) or the triples (RDF) of one data IRI or concept IRI."""
@@ -79,7 +83,11 @@ async def _page(request: Request, store: Store, iri: str, headers: dict[str, str
 
 
 async def ontology(request: Request) -> Response:
-    """The ontology: its documentation (HTML) from `clustergraph docs`, or its triples by Accept."""
+    """The ontology: its documentation (HTML), or its triples by Accept.
+
+    The documentation is `clustergraph docs`' page (build/ontology/index.html); when it is missing,
+    the first request makes it (pyLODE), and a page says how to build it if that fails.
+    """
     settings: Settings = request.app.state.settings
     chosen = choose(request.headers.get("accept"), [(HTML, None), *RESOURCE_TYPES])
     if chosen is None:
@@ -92,10 +100,19 @@ async def ontology(request: Request) -> Response:
         buffer = io.BytesIO()
         await run_in_threadpool(store.dump, buffer, fmt, graphs=graphs)
         return Response(buffer.getvalue(), media_type=media, headers={"Vary": "Accept"})
-    docs = settings.build_dir / "ontology" / "index.html"
+    docs = docs_dir(settings) / "index.html"
+    error = None
+    if not docs.is_file():
+        lock: asyncio.Lock = request.app.state.docs_lock
+        async with lock:  # one build at a time; later requests find the page
+            if not docs.is_file():
+                try:
+                    await run_in_threadpool(write_docs, settings)
+                except ClusterGraphError as exc:
+                    error = str(exc)
     if docs.is_file():
         return FileResponse(docs, media_type="text/html", headers={"Vary": "Accept"})
-    return render(request, "ontology_missing.html", {"docs": docs}, headers={"Vary": "Accept"})
+    return render(request, "ontology_missing.html", {"docs": docs, "error": error}, headers={"Vary": "Accept"})
 
 
 async def ontology_file(request: Request) -> Response:
