@@ -205,6 +205,7 @@ def test_turtle_report_is_a_w3c_validation_report(clean: EmbeddedStore) -> None:
 @pytest.mark.parametrize(("name", "text", "detail"), [
     ("broken.ttl", "cgd:a cgd:b cgd:c .\ncgd:d cgd:e \"unterminated .\n", ("broken.ttl", 8)),  # 6 prefix lines
     ("relative.ttl", "cgd:a cgd:b <relative/iri> .\n", ("relative.ttl", 7)),
+    ("malformed.ttl", "cgd:a cgd:b <http://exa mple.org/x> .\n", ("malformed.ttl", 7)),
 ])
 def test_syntax_errors_name_file_line_and_column(clean: EmbeddedStore, name: str, text: str,
                                                  detail: tuple[str, int]) -> None:

@@ -41,10 +41,11 @@ _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjects
 
 @dataclass(frozen=True)
 class Limits:
-    """How much one file may hold: it is validated in memory, so a file past these is refused."""
+    """How much one file may hold: it is validated in memory (rdflib takes about 1 KB a triple),
+    so a file past these is refused while it streams, before it fills the memory."""
 
-    max_bytes: int = 1024 * 1024 * 1024
-    max_triples: int = 5_000_000
+    max_bytes: int = 512 * 1024 * 1024
+    max_triples: int = 2_000_000
 
 
 @dataclass(frozen=True)
