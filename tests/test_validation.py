@@ -332,3 +332,15 @@ def test_cli_validate_exits_2_on_bad_input_with_one_line(steward: Cli, monkeypat
     monkeypatch.chdir(steward.root)
     result = steward("validate", *args)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
+
+
+def test_blank_node_focus_nodes_are_labelled_too() -> None:
+    """The narrowed re-check targets blank nodes as well (pyshacl's focus_nodes option drops them)."""
+    with EmbeddedStore() as s:
+        s.load(STEWARD / "extra" / "legacy.ttl", graph=GRAPH["data/legacy"])
+        s.update("INSERT DATA { GRAPH <https://w3id.org/clustergraph/graph/data/x> { "
+                 "_:old a <https://w3id.org/clustergraph/ontology#Cluster> ; "
+                 "<http://www.w3.org/2000/01/rdf-schema#comment> \"old\" } }")
+        report = validate(s, SHAPES, [turtle('[] a cg:Cluster ; rdfs:comment "new" .')])
+    origins = sorted((type(r.focus_node).__name__, r.origin.value) for r in report.results)
+    assert origins == [("BNode", "introduced"), ("BNode", "pre-existing"), ("URIRef", "pre-existing")]
