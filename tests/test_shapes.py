@@ -2,8 +2,10 @@
 
 The shapes are loaded once through the validation service (`load_shapes`), which parses each file
 strictly and checks the shapes graph against SHACL-for-SHACL and the SHACL vocabulary. Examples are
-validated as the store holds data: the ontology and the example triples in one data graph, with
-pyshacl behind `validate_change` (no inference; sh:targetClass follows rdfs:subClassOf in the data).
+validated as `clustergraph validate` does it: the ontology and the example triples are put in an
+embedded store (which canonicalises literals: "1"^^xsd:positiveInteger comes back as an
+xsd:integer) and the store is checked with the service's `validate` (pyshacl, no inference;
+sh:targetClass follows rdfs:subClassOf in the data, so the ontology must be there).
 
 Every rule has a violating example in BAD (one or a few nodes each) and conforming counterparts in
 GOOD. The bad examples are validated together in one run and each case asserts exactly the results
@@ -18,16 +20,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Identifier
 
 from clustergraph.base.errors import InputError
 from clustergraph.base.formats import RdfFormat
-from clustergraph.base.terms import CG, CGS, PREFIXES
+from clustergraph.base.terms import CG, CGS, GRAPH, PREFIXES, file_graph, slug
+from clustergraph.core import EmbeddedStore
+from clustergraph.core.config import Settings
 from clustergraph.core.rdfio import parse_file
+from clustergraph.services.build import build
 from clustergraph.services.report import Result, Severity
-from clustergraph.services.validation import RdfInput, Shapes, load_shapes, read_quads, to_graph, validate_change
+from clustergraph.services.validation import RdfInput, Shapes, load_shapes, read_quads, to_graph, validate
 
 REPO = Path(__file__).parent.parent
 SHAPES_DIR = REPO / "shapes"
@@ -41,10 +47,21 @@ OK = "prov:wasDerivedFrom pub:t-book ; cg:evidenceStatus cgs:Verified"
 
 # -- helpers ---------------------------------------------------------------------------------------
 
-def turtle(text: str, name: str) -> Graph:
-    """The triples of a Turtle snippet written with the project's prefixes; `OK` adds source and status."""
+def quads(text: str, name: str) -> list[ox.Quad]:
+    """The quads of a Turtle snippet written with the project's prefixes, in a graph of its own.
+
+    `%OK%` in the snippet stands for a source and an evidence status.
+    """
     data = (HEADER + text.replace("%OK%", OK)).encode()
-    return to_graph(read_quads(RdfInput(name=name, data=data, fmt=RdfFormat.TURTLE)), name)
+    graph = ox.NamedNode(f"{GRAPH}test/{slug(name)}")
+    return [ox.Quad(q.subject, q.predicate, q.object, graph)
+            for q in read_quads(RdfInput(name=name, data=data, fmt=RdfFormat.TURTLE))]
+
+
+def nodes_of(part: list[ox.Quad]) -> set[Identifier]:
+    """The subjects of the quads, and the literals among their objects, as rdflib terms."""
+    graph = to_graph(part)
+    return set(graph.subjects()) | {o for o in graph.objects() if isinstance(o, Literal)}
 
 
 def files_graph(paths: list[Path]) -> Graph:
@@ -52,6 +69,13 @@ def files_graph(paths: list[Path]) -> Graph:
     for path in paths:
         graph += to_graph(read_quads(path), str(path))
     return graph
+
+
+def ontology_store() -> EmbeddedStore:
+    """An in-memory store holding the ontology, one named graph per file, as a build loads it."""
+    store = EmbeddedStore()
+    store.replace_graphs([(p, file_graph("ontology", p.stem)) for p in sorted((REPO / "ontology").glob("*.ttl"))])
+    return store
 
 
 def expand(name: str) -> Identifier:
@@ -78,8 +102,12 @@ def short(term: Identifier | None) -> str:
     return f'"{text}"' if isinstance(term, Literal) else f"<{text}>"
 
 
-def run(shapes: Shapes, data: Graph) -> list[Result]:
-    return list(validate_change(data, shapes, added=set(), removed=set()).results)
+def run(shapes: Shapes, *parts: list[ox.Quad]) -> list[Result]:
+    """The results of validating the ontology and `parts` in one store."""
+    store = ontology_store()
+    for part in parts:
+        store.add_quads(part)
+    return list(validate(store, shapes).results)
 
 
 def messages_of(shapes: Shapes, shape: Identifier) -> list[Literal]:
@@ -368,7 +396,7 @@ BAD = [
           "claim:t-b30 cgsh:ChainInsertionShape-period cg:period W", "claim:t-b30 cgsh:ChainInsertionGovernanceShape - W")),
     Case("chain insertion with values of the wrong kinds, a rank from two sources", """
         claim:t-b31 a cg:ChainInsertion ; cg:cluster chain:t-chain ; cg:chain cluster:t-cluster ;
-            cg:buyer place:t-country ; cg:governanceType cgs:ProcessUpgrading ; cg:hierarchyRank "1"^^xsd:integer ;
+            cg:buyer place:t-country ; cg:governanceType cgs:ProcessUpgrading ; cg:hierarchyRank "0"^^xsd:integer ;
             cg:period [ cg:endYear "2001"^^xsd:gYear ] ; prov:wasDerivedFrom pub:t-book , src:t-page ;
             cg:evidenceStatus cgs:Verified .""",
          ("claim:t-b31 cgsh:HasClusterShape-value cg:cluster V", "claim:t-b31 cgsh:HasChainShape-value cg:chain V",
@@ -546,12 +574,14 @@ BAD = [
           "journal:t-b57 cgsh:JournalShape-status cg:evidenceStatus W")),
     Case("authors in a muddle", """
         pub:t-b58 a cg:Report ; dcterms:title "b58"@en ; cg:publicationYear "2002"^^xsd:gYear ;
-            cg:authorship pub:t-b58-a1 , pub:t-b58-a2 , pub:t-b58-a3 ; dcterms:creator person:t-author ; %OK% .
+            cg:authorship pub:t-b58-a1 , pub:t-b58-a2 , pub:t-b58-a3 , pub:t-b58-a4 ;
+            dcterms:creator person:t-author ; %OK% .
         pub:t-b58-a1 cg:author person:t-author ; cg:position "1"^^xsd:positiveInteger .
         pub:t-b58-a2 cg:author organisation:t-firm ; cg:position "1"^^xsd:positiveInteger .
-        pub:t-b58-a3 a cg:Authorship ; cg:position "3"^^xsd:integer .""",
+        pub:t-b58-a3 a cg:Authorship ; cg:position "3"^^xsd:positiveInteger .
+        pub:t-b58-a4 cg:author person:t-author ; cg:position "0"^^xsd:integer .""",
          ("pub:t-b58-a2 cgsh:AuthorshipShape-author cg:author V", "pub:t-b58-a3 cgsh:AuthorshipShape-author cg:author V",
-          "pub:t-b58-a3 cgsh:AuthorshipShape-position cg:position V",
+          "pub:t-b58-a4 cgsh:AuthorshipShape-position cg:position V",
           "pub:t-b58 cgsh:AuthorPositionShape cg:authorship V", "pub:t-b58 cgsh:AuthorPositionGapShape cg:authorship W",
           "pub:t-b58 cgsh:AuthorCreatorShape dcterms:creator V"),
          (("cgsh:AuthorPositionShape", "Two authorships of a publication must not share a position "
@@ -590,20 +620,16 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def bad(shapes: Shapes, ontology: Graph) -> Run:
-    """Ontology, base and every bad example in one data graph, validated once."""
-    data = Graph(bind_namespaces="none")
-    data += ontology
-    data += turtle(BASE, "base.ttl")
+def bad(shapes: Shapes) -> Run:
+    """Ontology, base and every bad example in one store, validated once."""
+    parts = [quads(BASE, "base"), quads(ISIC_EXAMPLE, "isic")]
     nodes: dict[str, set[Identifier]] = {}
     for case in BAD:
-        part = turtle(case.ttl, case.name)
-        nodes[case.name] = {s for s in part.subjects()} | {o for o in part.objects() if isinstance(o, Literal)}
-        data += part
-    part = turtle(ISIC_EXAMPLE, "isic")
-    data += part
+        part = quads(case.ttl, case.name)
+        nodes[case.name] = nodes_of(part)
+        parts.append(part)
     start = time.perf_counter()
-    results = run(shapes, data)
+    results = run(shapes, *parts)
     return Run(results, nodes, time.perf_counter() - start)
 
 
@@ -772,17 +798,14 @@ def test_isic_classes_need_a_four_digit_notation(bad: Run) -> None:
     assert found[0].message.startswith("Every class of cgs:IsicRev4 must have exactly one ISIC notation")
 
 
-def test_base_of_the_examples_is_clean(bad: Run, shapes: Shapes, ontology: Graph) -> None:
-    base = set(turtle(BASE, "base.ttl").subjects())
+def test_base_of_the_examples_and_the_ontology_are_clean(bad: Run, shapes: Shapes) -> None:
+    base = nodes_of(quads(BASE, "base"))
     assert [_key(r) for r in bad.results if r.focus_node in base] == []
-    assert [_key(r) for r in run(shapes, ontology)] == []
+    assert [_key(r) for r in run(shapes)] == []
 
 
-def test_good_examples_give_no_result_at_all(shapes: Shapes, ontology: Graph) -> None:
-    data = Graph(bind_namespaces="none")
-    data += ontology
-    data += turtle(BASE + GOOD, "good.ttl")
-    assert [f"{_key(r)}: {r.message}" for r in run(shapes, data)] == []
+def test_good_examples_give_no_result_at_all(shapes: Shapes) -> None:
+    assert [f"{_key(r)}: {r.message}" for r in run(shapes, quads(BASE + GOOD, "good"))] == []
 
 
 def test_every_rule_has_a_violating_example(shapes: Shapes, bad: Run) -> None:
@@ -808,14 +831,12 @@ def test_deprecated_term_left_unused_or_not_deprecated_gives_nothing(bad: Run) -
 
 # -- 6: the curated data conforms ------------------------------------------------------------------------
 
-def test_curated_data_has_no_violation(shapes: Shapes, ontology: Graph) -> None:
-    files = sorted((REPO / "data").glob("*.ttl"))
-    if not files:
+def test_curated_data_has_no_violation(shapes: Shapes) -> None:
+    if not any((REPO / "data").glob("*.ttl")):
         pytest.skip("data/ holds no Turtle files yet")
-    data = Graph(bind_namespaces="none")
-    data += ontology
-    data += files_graph(files)
-    results = run(shapes, data)
-    violations = [f"{short(r.focus_node)} ({short(r.path)}): {r.message}" for r in results
+    store = EmbeddedStore()
+    build(store, Settings(root=REPO))  # what `clustergraph build` loads: ontology/ and data/
+    report = validate(store, shapes)
+    violations = [f"{short(r.focus_node)} ({short(r.path)}): {r.message}" for r in report.results
                   if r.level is Severity.VIOLATION]
     assert violations == []
