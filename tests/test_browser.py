@@ -150,7 +150,7 @@ def test_a_cluster_page_shows_its_chain_diagram_and_sources(page: object) -> Non
     expect(page.locator("h1#label")).to_have_text("Gamma footwear cluster")
     diagram = page.locator("svg#chain-diagram")
     expect(diagram).to_be_visible()
-    expect(diagram.locator(".link-label")).to_have_text("US footwear chain: quasi-hierarchy, 1991\u20131999")
+    expect(diagram.locator(".link-label")).to_have_text("quasi-hierarchy, 1991\u20131999 \u00b7 US footwear chain")
     expect(diagram.locator(".link-source")).to_have_text(
         "source: A placeholder study of chains (2001), p. 12 (verified)")
     expect(diagram.locator(".node-buyer")).to_have_count(2)

@@ -142,7 +142,7 @@ def test_the_cluster_page_draws_its_chains_with_buyers_markets_governance_period
     assert svg, "no chain diagram"
     drawing = svg.group(0)
     labels = re.findall(r"<text[^>]*>(?:<a [^>]*>)?([^<]+)", drawing)
-    assert labels == ["US footwear chain: quasi-hierarchy, 1991\u20131999",
+    assert labels == ["quasi-hierarchy, 1991\u20131999 \u00b7 US footwear chain",
                       "source: A placeholder study of chains (2001), p. 12 (verified)",
                       "Gamma footwear cluster", "Buyer One", "Buyer Two", "US mass market"]
     assert drawing.count('class="edge edge-governance"') == 2  # cluster -> each buyer

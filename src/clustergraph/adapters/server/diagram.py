@@ -1,8 +1,8 @@
 """The chain diagram of a cluster page: geometry for an SVG drawn by templates/diagram.svg.html.
 
 One band per chain insertion: the cluster (left) links to the insertion's buyers (middle), which
-link to the chain's end markets (right). Each band is headed by the link's label (chain, governance
-form, period) and its source (publication, locator, evidence status).
+link to the chain's end markets (right). Each band is headed by the link's label (governance form,
+period, chain) and its source (publication, locator, evidence status).
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from clustergraph.services.chains import Insertion, evidence_class
 from clustergraph.services.describe import Value
 
-CLUSTER_X, BUYER_X, MARKET_X = 10, 430, 760
-BOX_W, BOX_H, ROW_H = 220, 44, 56
+CLUSTER_X, BAND_X, BUYER_X, MARKET_X = 10, 400, 440, 830
+BOX_W, BOX_H, ROW_H = 230, 44, 56
 HEADER_H = 46
-WIDTH = MARKET_X + BOX_W + 10
-_CHAR_W = 7.0  # an average character at 13 px, to cut labels that would overflow their box
+WIDTH = MARKET_X + BOX_W + 20
+#: Average character widths (13 px text, 13 px bold, 12 px), to cut text that would overflow.
+_CHAR_W, _BOLD_W, _SMALL_W = 7.0, 7.6, 6.6
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Diagram:
 
     width: int
     height: int
+    band_x: int
     boxes: tuple[Box, ...]
     edges: tuple[Edge, ...]
     bands: tuple[Band, ...]
@@ -94,29 +96,33 @@ def layout(cluster: Value, links: Sequence[Insertion], href: Callable[[str], str
         y += height + 14
     total = max(y, 10 + BOX_H + 20)
     cluster_y = max(10, (total - BOX_H) // 2)
-    boxes.insert(0, _box(CLUSTER_X, cluster_y, cluster, "cluster", "", href))
+    boxes.insert(0, _box(CLUSTER_X, cluster_y, cluster, "cluster", "", href, width=220))
     for x, mid in targets:
-        edges.insert(0, Edge(_curve(CLUSTER_X + BOX_W, cluster_y + BOX_H // 2, x, mid), "governance"))
-    return Diagram(WIDTH, total, tuple(boxes), tuple(edges), tuple(bands))
+        edges.insert(0, Edge(_curve(CLUSTER_X + 220, cluster_y + BOX_H // 2, x, mid), "governance"))
+    return Diagram(WIDTH, total, BAND_X, tuple(boxes), tuple(edges), tuple(bands))
 
 
 def _band(link: Insertion, y: int, height: int, href: Callable[[str], str | None]) -> Band:
-    parts = [link.chain.shown if link.chain else "chain not named"]
+    # Governance and period first: a cut label loses the end of the chain's name, not them.
     form = link.governance.shown if link.governance else "governance not stated"
-    parts.append(f"{form}, {link.period}" if link.period else form)
+    parts = [f"{form}, {link.period}" if link.period else form,
+             link.chain.shown if link.chain else "chain not named"]
     source = "; ".join(s.shown for s in link.sources) or "no source named"
     if link.locator:
         source += f", {link.locator}"
     status = evidence_class(link.status)
-    return Band(y, height, _cut(": ".join(parts), 108), _cut(f"source: {source} ({status})", 120),
+    room = WIDTH - BAND_X - 24
+    return Band(y, height, _cut(" \u00b7 ".join(parts), int(room / _BOLD_W)),
+                _cut(f"source: {source} ({status})", int(room / _SMALL_W)),
                 href(link.sources[0].text) if link.sources else None, status, href(link.iri.text))
 
 
-def _box(x: int, y: int, value: Value | None, kind: str, missing: str, href: Callable[[str], str | None]) -> Box:
+def _box(x: int, y: int, value: Value | None, kind: str, missing: str, href: Callable[[str], str | None],
+         *, width: int = BOX_W) -> Box:
     if value is None:
-        return Box(x, y, BOX_W, BOX_H, missing, missing, None, "missing")
+        return Box(x, y, width, BOX_H, missing, missing, None, "missing")
     link = href(value.text) if value.kind == "iri" else None
-    return Box(x, y, BOX_W, BOX_H, _cut(value.shown, int((BOX_W - 16) / _CHAR_W)), value.shown, link, kind)
+    return Box(x, y, width, BOX_H, _cut(value.shown, int((width - 16) / _CHAR_W)), value.shown, link, kind)
 
 
 def _curve(x1: int, y1: int, x2: int, y2: int) -> str:
