@@ -46,7 +46,9 @@
       var link = el("a", { href: p.href, class: "marker-link" }, svg);
       var dot = el("circle", { cx: xy[0], cy: y, r: 5, class: "marker" }, link);
       el("title", {}, dot).textContent = p.label + (p.country ? " (" + p.country + ")" : "");
-      el("text", { x: xy[0] + 8, y: y + 4, class: "marker-label" }, link).textContent = p.label;
+      var right = xy[0] > width * 0.72;  // near the right edge, the label goes to the left of its dot
+      el("text", { x: xy[0] + (right ? -8 : 8), y: y + 4, class: "marker-label",
+                   "text-anchor": right ? "end" : "start" }, link).textContent = p.label;
     });
     host.appendChild(svg);
   }).catch(function (error) {
