@@ -103,7 +103,7 @@ def test_check_exits_1_and_names_the_contradictory_individual(tmp_path: Path) ->
     result = Cli(ontology_project(tmp_path / "p", "data/contradiction.ttl"))("check")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "inconsistent: cluster:chimera: an instance of both cg:Actor and cg:Cluster, which are disjoint"]
+        "inconsistent: cluster:chimera: an instance of both cg:Actor (typed cg:Firm) and cg:Cluster, which are disjoint"]
     assert result.stderr.startswith("1 finding; HermiT: inconsistent, 0 unsatisfiable classes, ")
 
 

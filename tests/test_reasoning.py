@@ -70,9 +70,21 @@ def test_an_unsatisfiable_class_is_listed_by_name(tmp_path: Path) -> None:
 def test_an_individual_of_two_disjoint_classes_is_named(contradiction: ReasoningReport) -> None:
     assert contradiction.consistent is False
     assert contradiction.culprits == (
-        Culprit((ID + "cluster/chimera",), "an instance of both cg:Actor and cg:Cluster, which are disjoint"),)
+        Culprit((ID + "cluster/chimera",), "an instance of both cg:Actor (typed cg:Firm) and cg:Cluster, which are disjoint"),)
     assert contradiction.hermit_runs == 1  # found by SPARQL, no search with HermiT
     assert [f.check for f in contradiction.findings] == [Check.INCONSISTENT]
+
+
+def test_a_type_by_the_domain_of_a_property_is_explained(tmp_path: Path) -> None:
+    root = ontology_project(tmp_path / "p")
+    (root / "data" / "buyer.ttl").write_text(
+        "@prefix cg: <https://w3id.org/clustergraph/ontology#> .\n"
+        "<https://w3id.org/clustergraph/id/firm/trader> a cg:Firm ;\n"
+        "    cg:buyer <https://w3id.org/clustergraph/id/firm/big-buyer> .\n", encoding="utf-8")
+    report = reason(repository(root))
+    assert report.culprits == (Culprit(
+        (ID + "firm/trader",),
+        "an instance of both cg:Actor (typed cg:Firm) and cg:Cluster (by the domain of cg:buyer), which are disjoint"),)
 
 
 def test_a_contradiction_no_query_explains_is_found_by_elimination(functional: ReasoningReport) -> None:

@@ -296,13 +296,15 @@ def _java_message(exc: Exception) -> str:
 
 # -- culprits ----------------------------------------------------------------------------------
 
-_TYPED = """{ ?x a ?T } UNION { ?x ?pT ?yT . ?pT rdfs:subPropertyOf*/rdfs:domain ?T }
-            UNION { ?yT ?pT ?x . ?pT rdfs:subPropertyOf*/rdfs:range ?T }"""
+#: ?x has type ?T (or a subclass of it): asserted, or by the domain or range of a property ?pT.
+_TYPED = """{ ?x a ?T BIND("1 typed" AS ?hT) BIND(?T AS ?pT) }
+            UNION { ?x ?pT ?yT . ?pT rdfs:subPropertyOf*/rdfs:domain ?T BIND("2 domain" AS ?hT) }
+            UNION { ?yT ?pT ?x . ?pT rdfs:subPropertyOf*/rdfs:range ?T BIND("3 range" AS ?hT) }"""
 _DISJOINT = f"""
 PREFIX owl: <{_OWL}>
 PREFIX rdf: <{_RDF}>
 PREFIX rdfs: <{_RDFS}>
-SELECT DISTINCT ?x ?a ?b WHERE {{
+SELECT ?x ?a ?b (MIN(CONCAT(?hta, " ", STR(?pta))) AS ?ha) (MIN(CONCAT(?htb, " ", STR(?ptb))) AS ?hb) WHERE {{
   {{ ?a owl:disjointWith ?b }} UNION {{ ?b owl:disjointWith ?a }}
   UNION {{ ?a owl:complementOf ?b }} UNION {{ ?b owl:complementOf ?a }}
   UNION {{ ?d a owl:AllDisjointClasses ; owl:members ?m .
@@ -314,7 +316,7 @@ SELECT DISTINCT ?x ?a ?b WHERE {{
   {_TYPED.replace("T", "ta")}
   {_TYPED.replace("T", "tb")}
   FILTER(!isLiteral(?x))
-}} ORDER BY ?x ?a ?b"""
+}} GROUP BY ?x ?a ?b ORDER BY ?x ?a ?b"""
 _SAME_AND_DIFFERENT = f"""
 PREFIX owl: <{_OWL}>
 SELECT DISTINCT ?x ?y WHERE {{
@@ -329,14 +331,25 @@ def _by_sparql(store: Store) -> list[Culprit]:
     for row in _rows(store, _DISJOINT, "inconsistency: disjoint types"):
         x, a, b = row["x"], row["a"], row["b"]
         if a == _NOTHING:
-            reason = "an instance of owl:Nothing"
+            reason = f"an instance of owl:Nothing{_how(row, 'a')}"
         else:
-            reason = f"an instance of both {short(a)} and {short(b)}, which are disjoint"
+            reason = f"an instance of both {short(a)}{_how(row, 'a')} and {short(b)}{_how(row, 'b')}, which are disjoint"
         found.setdefault((x,), reason)
     for row in _rows(store, _SAME_AND_DIFFERENT, "inconsistency: sameAs and differentFrom"):
         pair = tuple(sorted((row["x"], row["y"])))
         found.setdefault(pair, "declared both owl:sameAs and owl:differentFrom")
     return [Culprit(individuals, reason) for individuals, reason in found.items()]
+
+
+def _how(row: dict[str, str], side: str) -> str:
+    """How the individual got a type: ' (typed cg:X)', ' (by the domain of cg:p)' or ' (by the range of cg:p)'.
+
+    The row's h<side> reads 'RANK HOW IRI'; the lowest rank wins, so an asserted type is preferred.
+    """
+    _, how, via = (row.get("h" + side) or "  ").split(" ", 2)
+    if not via or (how == "typed" and via == row.get(side)):
+        return ""
+    return f" (typed {short(via)})" if how == "typed" else f" (by the {how} of {short(via)})"
 
 
 _INDIVIDUALS = f"""
