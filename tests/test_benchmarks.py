@@ -1,0 +1,75 @@
+"""The benchmark data generator (benchmarks/generate.py) and a smoke run of the benchmark runner.
+
+The generated data is validated by the project's own `validate`, in the context of the curated
+graph (ontology/ and data/, as a build loads them): what it introduces must be exactly the
+violations its manifest lists, no more and no fewer.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from clustergraph.base.terms import file_graph
+from clustergraph.core import EmbeddedStore
+from clustergraph.services.report import Origin, nt
+from clustergraph.services.validation import validate
+
+REPO = Path(__file__).parent.parent
+BENCH = REPO / "benchmarks"
+
+
+def _module(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _module("generate")
+
+
+def curated_store() -> EmbeddedStore:
+    """ontology/ and data/ in memory, one named graph per file, as `clustergraph build` loads them."""
+    store = EmbeddedStore()
+    files = sorted((REPO / "ontology").glob("*.ttl")) + sorted((REPO / "data").glob("*.ttl"))
+    store.replace_graphs([(p, file_graph(p.parent.name, p.stem)) for p in files])
+    return store
+
+
+def test_same_seed_gives_the_same_bytes(tmp_path: Path) -> None:
+    a_data, a_manifest = generate.write(tmp_path / "a" / "g", 2000, 7)
+    b_data, b_manifest = generate.write(tmp_path / "b" / "g", 2000, 7)
+    assert a_data.read_bytes() == b_data.read_bytes()
+    assert a_manifest.read_bytes() == b_manifest.read_bytes()
+    c_data, _ = generate.write(tmp_path / "c" / "g", 2000, 8)
+    assert c_data.read_bytes() != a_data.read_bytes()
+
+
+def test_generator_reaches_the_size_and_injects_each_kind(tmp_path: Path) -> None:
+    data, manifest = generate.write(tmp_path / "g", 5000, 1)
+    lines = data.read_text(encoding="utf-8").splitlines()
+    body = json.loads(manifest.read_text(encoding="utf-8"))
+    assert len(lines) == body["triples"] >= 5000
+    assert len(lines) < 5000 + 200
+    assert {v["kind"] for v in body["violations"]} == set(generate.Kind.ALL)
+    assert len(body["violations"]) == 5
+
+
+def test_validate_reports_exactly_the_injected_violations(tmp_path: Path) -> None:
+    data, manifest = generate.write(tmp_path / "g", 2000, 3)
+    want = {(v["focus_node"], v["path"], v["value"], v["source_shape"], v["constraint"], v["severity"])
+            for v in json.loads(manifest.read_text(encoding="utf-8"))["violations"]}
+    with curated_store() as store:
+        report = validate(store, REPO / "shapes", [data])
+    got = {(nt(r.focus_node), nt(r.path), nt(r.value), nt(r.source_shape), nt(r.constraint), nt(r.severity))
+           for r in report.results if r.origin is Origin.INTRODUCED}
+    assert got == want
+    assert len(want) == 4
