@@ -8,7 +8,7 @@ VENDOR := src/clustergraph/adapters/static/vendor/VERSIONS.json
 
 .PHONY: serve test install install-test system-deps system-deps-test web build validate check lint bench clean
 
-serve: install system-deps build  ## install, build the graph, validate it, serve http://$(HOST):$(PORT)
+serve: install system-deps build validate  ## install, build the graph, validate it, serve http://$(HOST):$(PORT)
 	$(BIN)/clustergraph serve --host $(HOST) --port $(PORT)
 
 test: install-test system-deps-test  ## install what the tests need and run every test
@@ -44,6 +44,9 @@ system-deps-test:  ## what `make test` needs: Java, and Debian's chromium for th
 
 build: install
 	$(BIN)/clustergraph build
+
+validate: build  ## the whole graph against shapes/ (violations stop `make serve`; warnings are listed)
+	$(BIN)/clustergraph validate --format markdown
 
 check: install system-deps
 	$(BIN)/clustergraph check
