@@ -1,11 +1,14 @@
-"""Statistics: triples per named graph and instances per class."""
+"""Statistics: triples per named graph, instances per class, and what the graph says about each cluster."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from rdflib import URIRef
+from rdflib.term import Identifier
 
+from clustergraph.base.terms import PREFIXES
 from clustergraph.core.results import Solutions
 from clustergraph.core.store import QueryOptions, Store
 
@@ -33,3 +36,97 @@ def stats(store: Store) -> Stats:
     assert isinstance(result, Solutions)
     classes = tuple((URIRef(c.value), int(n.value)) for c, n in result.rows)  # type: ignore[union-attr]
     return Stats(graphs, classes)
+
+
+# -- coverage ------------------------------------------------------------------------------------
+
+
+class Aspect(Enum):
+    """What the graph can say about a cluster; the value is how a report names it."""
+
+    SECTOR = "sector"
+    COUNTRY = "country"
+    CHAIN = "chain"
+    BUYERS = "buyers"
+    GOVERNANCE = "governance"
+    UPGRADING = "upgrading"
+    STANDARDS = "standards"
+    SOURCES = "sources"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which aspects the graph gives for one cluster (whatever their evidence status)."""
+
+    cluster: URIRef
+    label: str
+    present: frozenset[Aspect]
+
+    @property
+    def missing(self) -> tuple[Aspect, ...]:
+        """The aspects the graph does not give, in the order of `Aspect`."""
+        return tuple(a for a in Aspect if a not in self.present)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+#: Per aspect, the clusters that have it. A cluster takes part in a claim as its cg:cluster or, in a
+#: chain link, as the supplier; buyers of a chain link count only for the supplying cluster. Kinds of
+#: claim include their subclasses (the closure is computed once, in a sub-select: a path per row is slow).
+_ASPECTS: dict[Aspect, str] = {
+    Aspect.SECTOR: "?cluster cg:sector ?any",
+    Aspect.COUNTRY: "?cluster cg:country ?any",
+    Aspect.CHAIN: """%(links)s ?claim a ?type ; cg:chain ?any .
+        { ?claim cg:cluster ?cluster } UNION { ?claim cg:supplier ?cluster }""",
+    Aspect.BUYERS: """%(links)s ?claim a ?type ; cg:buyer ?any .
+        { ?claim cg:cluster ?cluster FILTER NOT EXISTS { ?claim a cg:ChainLink } } UNION { ?claim cg:supplier ?cluster }""",
+    Aspect.GOVERNANCE: """%(links)s ?claim a ?type .
+        { ?claim cg:cluster ?cluster } UNION { ?claim cg:supplier ?cluster }
+        { ?claim cg:governanceType ?any } UNION { ?claim cg:hierarchyRank ?any }""",
+    Aspect.UPGRADING: "%(upgrading)s ?claim a ?type ; cg:cluster ?cluster",
+    Aspect.STANDARDS: "%(standards)s ?claim a ?type ; cg:cluster ?cluster",
+    Aspect.SOURCES: "{ ?cluster prov:wasDerivedFrom ?any } UNION { ?any cg:studies ?cluster }",
+}
+
+_KINDS = "{ SELECT DISTINCT ?type WHERE { VALUES ?kind { %s } ?type rdfs:subClassOf* ?kind } }"
+_CLAIM_KINDS = {
+    "links": _KINDS % "cg:ChainInsertion cg:ChainLink",
+    "upgrading": _KINDS % "cg:UpgradingOutcome",
+    "standards": _KINDS % "cg:StandardRequirement cg:StandardEffect cg:Certification",
+}
+
+_PREFIXES = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("cg", "rdfs", "prov"))
+
+_CLUSTERS = _PREFIXES + """SELECT ?cluster (SAMPLE(?name) AS ?label) WHERE {
+  { SELECT DISTINCT ?cluster WHERE { { SELECT DISTINCT ?type WHERE { ?type rdfs:subClassOf* cg:Cluster } }
+                                     ?cluster a ?type } }
+  OPTIONAL { ?cluster rdfs:label ?name FILTER(LANG(?name) IN ("en", "")) }
+} GROUP BY ?cluster"""
+
+
+def coverage(store: Store) -> tuple[Coverage, ...]:
+    """For every cluster (cg:Cluster or a subclass), which aspects the graph gives; never changes the store.
+
+    One query lists the clusters, one per aspect finds those that have it. Ordered by label, then IRI;
+    a cluster without an English or untagged label is named by its IRI.
+    """
+    having = {aspect: _clusters(store, pattern % _CLAIM_KINDS, aspect.value) for aspect, pattern in _ASPECTS.items()}
+    found = []
+    for row in _select(store, _CLUSTERS, "clusters"):
+        cluster = URIRef(str(row["cluster"]))
+        present = frozenset(a for a in Aspect if cluster in having[a])
+        found.append(Coverage(cluster, str(row["label"]) if row["label"] is not None else str(cluster), present))
+    return tuple(sorted(found, key=lambda c: (c.label.casefold(), str(c.cluster))))
+
+
+def _clusters(store: Store, pattern: str, aspect: str) -> set[URIRef]:
+    rows = _select(store, _PREFIXES + f"SELECT DISTINCT ?cluster WHERE {{ {pattern} }}", aspect)
+    return {URIRef(str(row["cluster"])) for row in rows if isinstance(row["cluster"], URIRef)}
+
+
+def _select(store: Store, sparql: str, name: str) -> list[dict[str, Identifier | None]]:
+    result = store.query(sparql, options=QueryOptions(name=f"coverage ({name})"))
+    assert isinstance(result, Solutions)
+    return list(result.dicts())

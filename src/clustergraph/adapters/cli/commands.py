@@ -20,6 +20,8 @@ from clustergraph.services.build import source_files
 from clustergraph.services.export import export as run_export
 from clustergraph.services.export import resolve_graphs
 from clustergraph.services.queries import find_query, read_query, run_named, run_sparql
+from clustergraph.services.stats import Aspect, Coverage
+from clustergraph.services.stats import coverage as run_coverage
 from clustergraph.services.stats import stats as run_stats
 
 _PROGRESS_MIN_BYTES = 5 * 1024 * 1024
@@ -121,9 +123,17 @@ def export(settings: Settings, fmt: str, graphs: tuple[str, ...], output: Path |
 
 
 @main.command()
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="Instead, show per cluster which of sector, country, chain, buyers, governance, upgrading, "
+                   "standards and sources the graph gives.")
 @click.pass_obj
-def stats(settings: Settings) -> None:
-    """Count triples per named graph and instances per class."""
+def stats(settings: Settings, show_coverage: bool) -> None:
+    """Count triples per named graph and instances per class (or, with --coverage, what each cluster lacks)."""
+    if show_coverage:
+        with open_for(settings, write=False) as store:
+            clusters = run_coverage(store)
+        print_coverage(clusters)
+        return
     with open_for(settings, write=False) as store:
         found = run_stats(store)
     out = console()
@@ -136,6 +146,22 @@ def stats(settings: Settings) -> None:
     for cls, n in found.classes:
         classes.add_row(short(cls), f"{n:,}")
     out.print(classes)
+
+
+def print_coverage(clusters: tuple[Coverage, ...]) -> None:
+    """A table of clusters by aspect (✓ given, – missing), a row of counts, and a count line on stderr."""
+    table = Table("cluster", *(a.value for a in Aspect), title="coverage per cluster")
+    for found in clusters:
+        table.add_row(found.label, *("✓" if a in found.present else "–" for a in Aspect))
+    table.add_row("clusters with it", *(str(sum(a in c.present for c in clusters)) for a in Aspect), style="bold")
+    out = console()
+    if not out.is_terminal:  # a file or a pipe gets whole rows, not rich's 80 columns
+        widths = [max([len("clusters with it"), *(len(c.label) for c in clusters)])] + [len(a.value) for a in Aspect]
+        out.width = max(out.width, sum(widths) + 3 * len(widths) + 1)
+    out.print(table)
+    complete = sum(c.complete for c in clusters)
+    click.echo(f"{len(clusters)} cluster{'s' if len(clusters) != 1 else ''}, {complete} with all {len(Aspect)} aspects",
+               err=True)
 
 
 @main.command()
