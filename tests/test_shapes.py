@@ -23,7 +23,7 @@ import pytest
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 from clustergraph.base.errors import InputError
 from clustergraph.base.formats import RdfFormat
@@ -58,7 +58,7 @@ def quads(text: str, name: str) -> list[ox.Quad]:
             for q in read_quads(RdfInput(name=name, data=data, fmt=RdfFormat.TURTLE))]
 
 
-def nodes_of(part: list[ox.Quad]) -> set[Identifier]:
+def nodes_of(part: list[ox.Quad]) -> set[Node]:
     """The subjects of the quads, and the literals among their objects, as rdflib terms."""
     graph = to_graph(part)
     return set(graph.subjects()) | {o for o in graph.objects() if isinstance(o, Literal)}
@@ -90,7 +90,7 @@ def expand(name: str) -> Identifier:
     return URIRef(PREFIXES[prefix] + local)
 
 
-def short(term: Identifier | None) -> str:
+def short(term: Node | None) -> str:
     if term is None:
         return "-"
     text = str(term)
@@ -110,7 +110,7 @@ def run(shapes: Shapes, *parts: list[ox.Quad]) -> list[Result]:
     return list(validate(store, shapes).results)
 
 
-def messages_of(shapes: Shapes, shape: Identifier) -> list[Literal]:
+def messages_of(shapes: Shapes, shape: Node) -> list[Literal]:
     """The sh:message values of a shape, or of its SPARQL constraints when it has none of its own."""
     own = [m for m in shapes.graph.objects(shape, SH.message) if isinstance(m, Literal)]
     if own:
@@ -615,7 +615,7 @@ cgs:t-isic a skos:Concept ; skos:inScheme cgs:IsicRev4 ; skos:notation "15200" .
 @dataclass(frozen=True)
 class Run:
     results: list[Result]
-    nodes: dict[str, set[Identifier]]
+    nodes: dict[str, set[Node]]
     seconds: float
 
 
@@ -623,7 +623,7 @@ class Run:
 def bad(shapes: Shapes) -> Run:
     """Ontology, base and every bad example in one store, validated once."""
     parts = [quads(BASE, "base"), quads(ISIC_EXAMPLE, "isic")]
-    nodes: dict[str, set[Identifier]] = {}
+    nodes: dict[str, set[Node]] = {}
     for case in BAD:
         part = quads(case.ttl, case.name)
         nodes[case.name] = nodes_of(part)
@@ -688,11 +688,11 @@ _NOT_CONSTRAINTS = {SH.property, SH.targetClass, SH.targetNode, SH.targetSubject
                     SH.severity, SH.message, SH.description, SH.name, SH.deactivated, SH.order, SH.group}
 
 
-def _node_shapes(g: Graph) -> set[Identifier]:
+def _node_shapes(g: Graph) -> set[Node]:
     return set(g.subjects(RDF.type, SH.NodeShape))
 
 
-def _property_shapes(g: Graph) -> set[Identifier]:
+def _property_shapes(g: Graph) -> set[Node]:
     return set(g.subjects(RDF.type, SH.PropertyShape)) | set(g.objects(None, SH.property)) | \
         {s for s in g.subjects(SH.path, None) if (s, RDF.type, SH.NodeShape) not in g}
 
@@ -715,7 +715,7 @@ def test_every_property_shape_has_iri_name_message_and_severity(shapes: Shapes) 
 def test_every_node_shape_is_named_and_documents_its_own_constraints(shapes: Shapes) -> None:
     g, offenders = shapes.graph, []
     for shape in sorted(_node_shapes(g), key=str):
-        own = {p for p, _ in g.predicate_objects(shape) if p.startswith(str(SH)) and p not in _NOT_CONSTRAINTS}
+        own = {p for p, _ in g.predicate_objects(shape) if str(p).startswith(str(SH)) and p not in _NOT_CONSTRAINTS}
         missing = [] if isinstance(shape, URIRef) and g.value(shape, RDFS.label) else ["an IRI and rdfs:label"]
         if own and g.value(shape, SH.severity) is None:
             missing.append("sh:severity")
@@ -769,7 +769,7 @@ def test_every_class_the_shapes_name_is_a_class_of_the_ontology(shapes: Shapes, 
 def test_every_ontology_term_the_shapes_use_is_declared(shapes: Shapes, ontology: Graph) -> None:
     declared = {s for s in ontology.subjects(RDF.type, None) if isinstance(s, URIRef)}
     used = {t for triple in shapes.graph for t in triple
-            if isinstance(t, URIRef) and t.startswith((str(CG), str(CGS))) and t not in (CG, CGS)}
+            if isinstance(t, URIRef) and str(t).startswith((str(CG), str(CGS))) and t not in (CG, CGS)}
     for query in shapes.graph.objects(None, SH.select):
         used |= {URIRef(PREFIXES[p] + local) for p, local in re.findall(r"\b(cgs?):([A-Za-z][\w-]*)", str(query))}
         used |= {URIRef(iri) for iri in re.findall(r"<(https://w3id\.org/clustergraph/(?:ontology#|concept/)[^>]+)>",
@@ -813,7 +813,7 @@ def test_every_rule_has_a_violating_example(shapes: Shapes, bad: Run) -> None:
     targets = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
     targeted = {s for s in g.subjects() if any((s, t, None) in g for t in targets)}
     rules = {p for s in targeted for p in g.objects(s, SH.property)}
-    rules |= {s for s in targeted if any(p.startswith(str(SH)) and p not in _NOT_CONSTRAINTS and p not in targets
+    rules |= {s for s in targeted if any(str(p).startswith(str(SH)) and p not in _NOT_CONSTRAINTS and p not in targets
                                          and p != SH.path for p, _ in g.predicate_objects(s))
               or (s, RDF.type, SH.PropertyShape) in g}
     expected = {e.split()[1] for case in BAD for e in case.expect} | {"cgsh:IsicRev4Shape-classes"}
