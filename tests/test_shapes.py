@@ -168,7 +168,7 @@ claim:t-upgrading a cg:UpgradingOutcome ; cg:cluster cluster:t-cluster ; cg:upgr
 claim:t-certification a cg:Certification ; cg:firm organisation:t-firm ; cg:standard standard:t-standard ;
     cg:period claim:t-certification-period ; %OK% .
 claim:t-certification-period a cg:Period ; cg:startDate "1998-05-04"^^xsd:date ; cg:startYear "1998"^^xsd:gYear .
-claim:t-requirement a cg:StandardRequirement ; cg:cluster cluster:t-cluster ; cg:standardDomain cgs:LabourStandard ;
+claim:t-requirement a cg:StandardRequirement ; cg:cluster cluster:t-cluster ; cg:standard standard:t-standard ;
     cg:requiredBy group:t-buyers ; %OK% .
 claim:t-effect a cg:StandardEffect ; cg:chain chain:t-chain ; cg:standard standard:t-standard ;
     cg:effect cgs:HelpsUpgrading ; %OK% .
@@ -453,15 +453,19 @@ BAD = [
          ("claim:t-b39 cgsh:StandardValueShape cg:standard V",)),
     Case("standard requirement of nothing, required by a place", """
         claim:t-b40 a cg:StandardRequirement ; cg:requiredBy place:t-country ; %OK% .""",
-         ("claim:t-b40 cgsh:StandardRequirementShape - V",
+         ("claim:t-b40 cgsh:StandardRequirementShape-standard cg:standard V",
           "claim:t-b40 cgsh:StandardRequirementShape-requiredBy cg:requiredBy V",
           "claim:t-b40 cgsh:StandardRequirementScopeShape - W")),
     Case("standard effects without standard, scope or effect", """
         claim:t-b41 a cg:StandardEffect ; cg:effect cgs:Achieved ; %OK% .
         claim:t-b41b a cg:StandardEffect ; cg:standard standard:t-standard ; cg:cluster cluster:t-cluster ; %OK% .""",
-         ("claim:t-b41 cgsh:StandardEffectShape - V", "claim:t-b41 cgsh:StandardEffectScopeShape - W",
+         ("claim:t-b41 cgsh:StandardEffectShape-standard cg:standard V", "claim:t-b41 cgsh:StandardEffectScopeShape - W",
           "claim:t-b41 cgsh:HasEffectShape-scheme cg:effect V",
           "claim:t-b41b cgsh:StandardEffectShape-effect cg:effect V")),
+    Case("standard domain on a claim", """
+        claim:t-b41c a cg:StandardRequirement ; cg:standard standard:t-standard ; cg:standardDomain cgs:LabourStandard ;
+            cg:cluster cluster:t-cluster ; %OK% .""",
+         ("claim:t-b41c cgsh:StandardPropertiesShape - V",)),
     Case("collective efficiency of no cluster", """
         claim:t-b42 a cg:CollectiveEfficiency ; %OK% .""",
          ("claim:t-b42 cgsh:ClusterOutcomeShape-cluster cg:cluster V",)),
