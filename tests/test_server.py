@@ -479,3 +479,11 @@ def test_steward_bad_requests(writable: AppClient, path: str, body: bytes, conte
     response = writable.post(path, content=body, headers={"Content-Type": content_type, **AUTH})
     assert response.status_code == status
     assert response.json()["error"].startswith(message)
+
+
+def test_gsp_head_gives_the_headers_of_get_without_a_body(client: AppClient) -> None:
+    get = client.get("/rdf-graphs", params={"graph": DATA_GRAPH}, headers={"Accept": "text/turtle"})
+    head = client.request("HEAD", "/rdf-graphs", params={"graph": DATA_GRAPH}, headers={"Accept": "text/turtle"})
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-length"] == str(len(get.content))
+    assert head.headers["content-type"] == get.headers["content-type"]
