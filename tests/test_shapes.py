@@ -160,6 +160,8 @@ claim:t-insertion-2 a cg:ChainInsertion ; cg:firm organisation:t-firm ; cg:chain
 claim:t-insertion-3 a cg:ChainInsertion ; cg:cluster cluster:t-cluster ; cg:chain chain:t-chain ;
     cg:hierarchyRank "2"^^xsd:positiveInteger ; cg:period [ a cg:Period ; cg:startYear "1990"^^xsd:gYear ;
     cg:endYear "1990"^^xsd:gYear ] ; %OK% .
+claim:t-insertion-4 a cg:ChainInsertion ; cg:cluster cluster:t-cluster ; cg:chain chain:t-chain ;
+    cg:period claim:t-insertion-period ; %OK% .
 claim:t-link a cg:ChainLink ; cg:buyer organisation:t-firm ; cg:supplier cluster:t-cluster ; cg:chain chain:t-chain ;
     cg:governanceType cgs:Network ; %OK% .
 claim:t-upgrading a cg:UpgradingOutcome ; cg:cluster cluster:t-cluster ; cg:upgradingType cgs:ProcessUpgrading ;
@@ -394,6 +396,16 @@ BAD = [
         claim:t-b30 a cg:ChainInsertion ; %OK% .""",
          ("claim:t-b30 cgsh:ChainInsertionShape - V", "claim:t-b30 cgsh:ChainInsertionShape-chain cg:chain V",
           "claim:t-b30 cgsh:ChainInsertionShape-period cg:period W", "claim:t-b30 cgsh:ChainInsertionGovernanceShape - W")),
+    Case("chain insertions without governance, alone in their chain", """
+        claim:t-b30b a cg:ChainInsertion ; cg:firm organisation:t-firm ; cg:chain chain:t-b30-c ;
+            cg:period claim:t-b29-p ; %OK% .
+        claim:t-b30c a cg:ChainInsertion ; cg:cluster cluster:t-cluster ; cg:chain chain:t-b30-c ;
+            cg:period claim:t-b29-p ; %OK% .
+        claim:t-b30d a cg:ChainInsertion ; cg:firm organisation:t-firm ; cg:chain chain:t-chain ;
+            cg:governanceType cgs:ProcessUpgrading ; cg:period claim:t-b29-p ; %OK% .
+        chain:t-b30-c a cg:ValueChain ; rdfs:label "b30"@en ; %OK% .""",
+         ("claim:t-b30b cgsh:ChainInsertionGovernanceShape - W", "claim:t-b30c cgsh:ChainInsertionGovernanceShape - W",
+          "claim:t-b30d cgsh:HasGovernanceTypeShape-scheme cg:governanceType V")),
     Case("chain insertion with values of the wrong kinds, a rank from two sources", """
         claim:t-b31 a cg:ChainInsertion ; cg:cluster chain:t-chain ; cg:chain cluster:t-cluster ;
             cg:buyer place:t-country ; cg:governanceType cgs:ProcessUpgrading ; cg:hierarchyRank "0"^^xsd:integer ;
