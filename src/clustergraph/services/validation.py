@@ -16,6 +16,7 @@ import difflib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -37,6 +38,14 @@ from clustergraph.services.report import Origin, Report, Result, compact, path_t
 
 Triple = tuple[Identifier, Identifier, Identifier]
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+class Engine(Enum):
+    """Which engine validates: pyshacl (the reference), or the shapes compiled to SPARQL and run on
+    the store (services/fastvalidation.py), which hands pyshacl any shape it cannot compile."""
+
+    PYSHACL = "pyshacl"
+    SPARQL = "sparql"
 
 
 @dataclass(frozen=True)
@@ -335,7 +344,7 @@ def _triples(graph: Graph) -> Iterator[Triple]:
 # -- validation in context -------------------------------------------------------------------------
 
 def validate(store: Store, shapes: Path | Shapes, files: Sequence[Path | RdfInput] = (), *,
-             limits: Limits = Limits()) -> Report:
+             limits: Limits = Limits(), engine: Engine = Engine.PYSHACL) -> Report:
     """Check `files` in the context of the store, or the whole store when no file is given.
 
     Never changes the store. Every result is labelled introduced or pre-existing. `shapes` is a
@@ -345,6 +354,10 @@ def validate(store: Store, shapes: Path | Shapes, files: Sequence[Path | RdfInpu
     loaded = shapes if isinstance(shapes, Shapes) else load_shapes(shapes)
     sources = [RdfInput.of(f) for f in files]
     added = [read_quads(src, limits) for src in sources]
+    if engine is Engine.SPARQL:
+        from clustergraph.services.fastvalidation import validate_with_sparql  # it imports this module
+        return validate_with_sparql(store, loaded, [q for quads in added for q in quads],
+                                    tuple(src.name for src in sources))
     graph = store_graph(store)
     new = {t for src, quads in zip(sources, added) for t in rdf_triples(quads, src.name)}
     return validate_change(graph, loaded, added={t for t in new if t not in graph}, removed=set(),
