@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -73,3 +74,30 @@ def test_validate_reports_exactly_the_injected_violations(tmp_path: Path) -> Non
            for r in report.results if r.origin is Origin.INTRODUCED}
     assert got == want
     assert len(want) == 4
+
+
+def test_runner_smoke_writes_json_and_table(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--scales", "1000", "--repeat", "1",
+         "--engines", "clustergraph,pyoxigraph", "--out", str(out), "--data-dir", str(tmp_path / "data")],
+        capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    [json_file] = out.glob("*.json")
+    [md_file] = out.glob("*.md")
+    body = json.loads(json_file.read_text(encoding="utf-8"))
+    figures = body["scales"]["1000"]
+    assert set(figures) == {"build", "query", "validate", "export"}
+    assert set(figures["build"]) == {"clustergraph", "pyoxigraph"}
+    assert set(figures["validate"]) == {"clustergraph"}
+    for area in figures.values():
+        for fig in area.values():
+            assert "error" not in fig, fig
+            assert fig["seconds"] > 0 and fig["peak_mib"] > 0 and len(fig["runs"]) == 1
+    manifest = json.loads((tmp_path / "data" / "generated-1000-seed1.manifest.json").read_text(encoding="utf-8"))
+    assert figures["build"]["clustergraph"]["triples"] > manifest["triples"]
+    assert figures["validate"]["clustergraph"]["results"] >= len(manifest["violations"])
+    queries = figures["query"]["clustergraph"]["queries"]
+    assert queries and set(queries) == set(figures["query"]["pyoxigraph"]["queries"])
+    table = md_file.read_text(encoding="utf-8")
+    assert "| build | clustergraph |" in table and "| validate | clustergraph |" in table

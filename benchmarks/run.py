@@ -1,0 +1,299 @@
+"""Benchmarks: clustergraph against rdflib, raw pyoxigraph and pyshacl, at several scales.
+
+    python benchmarks/run.py --scales 100k,1M --repeat 3
+
+For each scale, generates data (benchmarks/generate.py, cached in benchmarks/data/), then runs
+each step in a fresh Python process, `--repeat` times, and keeps the median time and the child's
+peak resident memory (ru_maxrss from wait4). The curated graph (ontology/ and data/) is loaded
+with the generated file in every step, as `clustergraph build` would. Steps:
+
+  build     clustergraph (Store.replace_graphs, in memory) | rdflib parse | pyoxigraph bulk_load
+  query     the catalogue queries with their default parameters (the same SPARQL text on each
+            engine); the data is loaded first, untimed; one process runs every query once
+  validate  clustergraph's compiled engine (engine=SPARQL) | pyshacl on an rdflib graph (its load
+            is timed apart, as `load_s`)
+  export    clustergraph Store.dump N-Quads | rdflib serialize N-Triples | pyoxigraph dump N-Triples
+
+Writes benchmarks/results/<UTC timestamp>.json and .md (a table of medians and ratios to the
+clustergraph figure) and prints the table. `--step` runs one step in this process (the children).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+STEPS: dict[str, list[str]] = {
+    "build": ["clustergraph", "rdflib", "pyoxigraph"],
+    "query": ["clustergraph", "rdflib", "pyoxigraph"],
+    "validate": ["clustergraph", "pyshacl"],
+    "export": ["clustergraph", "rdflib", "pyoxigraph"],
+}
+
+
+def scale(text: str) -> int:
+    """'100k' -> 100000, '1M' -> 1000000, '2500' -> 2500."""
+    text = text.strip()
+    factor = {"k": 1_000, "K": 1_000, "m": 1_000_000, "M": 1_000_000}.get(text[-1:], 1)
+    return int(float(text[:-1] if factor > 1 else text) * factor)
+
+
+def files(data: Path) -> list[Path]:
+    return sorted((REPO / "ontology").glob("*.ttl")) + sorted((REPO / "data").glob("*.ttl")) + [data]
+
+
+# -- the steps (run in a child process) ---------------------------------------------------------------
+
+def _cg_store(data: Path) -> Any:
+    from clustergraph.base.terms import file_graph
+    from clustergraph.core import EmbeddedStore
+    store = EmbeddedStore()
+    store.replace_graphs([(p, file_graph(p.parent.name, p.stem)) for p in files(data)])
+    return store
+
+
+def _rdflib_graph(data: Path) -> Any:
+    from rdflib import Graph
+    graph = Graph()
+    for path in files(data):
+        graph.parse(path, format="nt" if path.suffix == ".nt" else "turtle")
+    return graph
+
+
+def _ox_store(data: Path) -> Any:
+    import pyoxigraph as ox
+    store = ox.Store()
+    for path in files(data):
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES if path.suffix == ".nt" else ox.RdfFormat.TURTLE)
+    return store
+
+
+def _catalogue() -> list[tuple[str, str]]:
+    """(name, SPARQL text with default parameters bound) of each catalogue query that runs without input."""
+    from clustergraph.base.errors import QueryError
+    from clustergraph.core.store import bind as bind_text
+    from clustergraph.services.queries import bind, catalogue
+    out = []
+    for query in catalogue(REPO / "queries"):
+        try:
+            out.append((query.name, bind_text(query.text, bind(query, {}), query.name)))
+        except QueryError:
+            continue  # a required parameter without a default
+    return out
+
+
+def _timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def step(area: str, engine: str, data: Path) -> dict[str, Any]:
+    """Run one step; returns its figures (`seconds` is the timed part)."""
+    out: dict[str, Any] = {}
+    if area == "build":
+        loader = {"clustergraph": _cg_store, "rdflib": _rdflib_graph, "pyoxigraph": _ox_store}[engine]
+        holder: list[Any] = []
+        out["seconds"] = _timed(lambda: holder.append(loader(data)))
+        out["triples"] = len(holder[0])
+    elif area == "query":
+        queries = _catalogue()
+        times: dict[str, float] = {}
+        rows: dict[str, int] = {}
+        errors: dict[str, str] = {}
+        if engine == "clustergraph":
+            store = _cg_store(data)
+            run: Callable[[str], int] = lambda text: len(store.query(text))
+        elif engine == "rdflib":
+            graph = _rdflib_graph(data)
+            run = lambda text: len(list(graph.query(text)))
+        else:
+            ox_store = _ox_store(data)
+            run = lambda text: len(list(ox_store.query(text)))
+        for name, text in queries:
+            try:
+                start = time.perf_counter()
+                rows[name] = run(text)
+                times[name] = time.perf_counter() - start
+            except Exception as exc:  # a baseline's own bug must not stop the benchmark
+                errors[name] = f"{type(exc).__name__}: {exc}"
+        out["errors"] = errors
+        out.update(seconds=sum(times.values()), queries=times, rows=rows)
+    elif area == "validate":
+        if engine == "clustergraph":
+            from clustergraph.services.validation import Engine, load_shapes, validate
+            store = _cg_store(data)
+            shapes = load_shapes(REPO / "shapes")
+            reports: list[Any] = []
+            out["seconds"] = _timed(lambda: reports.append(validate(store, shapes, engine=Engine.SPARQL)))
+            out["results"] = len(reports[0].results)
+        else:
+            import pyshacl
+            from rdflib import Graph
+            holder = []
+            out["load_s"] = _timed(lambda: holder.append(_rdflib_graph(data)))
+            shapes_graph = Graph()
+            for path in sorted((REPO / "shapes").glob("*.ttl")):
+                shapes_graph.parse(path, format="turtle")
+            found: list[Any] = []
+            out["seconds"] = _timed(lambda: found.append(pyshacl.validate(
+                holder[0], shacl_graph=shapes_graph, inference="none", advanced=False, inplace=True)))
+            report_graph = found[0][1]
+            from rdflib.namespace import SH
+            out["results"] = sum(1 for _ in report_graph.triples((None, SH.sourceShape, None)))
+    elif area == "export":
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(tmp) / "out"
+            if engine == "clustergraph":
+                from clustergraph.base.formats import RdfFormat
+                store = _cg_store(data)
+                def dump() -> None:
+                    with target.open("wb") as f:
+                        store.dump(f, RdfFormat.N_QUADS)
+                out["seconds"] = _timed(dump)
+            elif engine == "rdflib":
+                graph = _rdflib_graph(data)
+                out["seconds"] = _timed(lambda: graph.serialize(destination=str(target), format="nt"))
+            else:
+                import pyoxigraph as ox
+                ox_store = _ox_store(data)
+                out["seconds"] = _timed(lambda: ox_store.dump(output=str(target), format=ox.RdfFormat.N_QUADS))
+            out["bytes"] = target.stat().st_size
+    else:
+        raise SystemExit(f"unknown step {area}")
+    return out
+
+
+# -- the runner ------------------------------------------------------------------------------------
+
+def child(area: str, engine: str, data: Path, timeout: float) -> dict[str, Any]:
+    """Run one step in a fresh process; adds its peak memory (MiB)."""
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--step", area, "--engine", engine,
+                             "--data", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+    start = time.monotonic()
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() - start > timeout:
+            proc.kill()
+            pid, status, usage = os.wait4(proc.pid, 0)
+            return {"error": f"timed out after {timeout:.0f} s"}
+        time.sleep(0.05)
+    assert proc.stdout is not None and proc.stderr is not None
+    stdout, stderr = proc.stdout.read().decode(), proc.stderr.read().decode()
+    if status != 0:
+        return {"error": (stderr.strip().splitlines() or ["failed"])[-1]}
+    figures: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
+    figures["peak_mib"] = usage.ru_maxrss / 1024  # kilobytes on Linux
+    return figures
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    good = [r for r in runs if "error" not in r]
+    if not good:
+        return {"error": runs[0]["error"], "runs": runs}
+    out: dict[str, Any] = {"seconds": statistics.median(r["seconds"] for r in good),
+                           "peak_mib": statistics.median(r["peak_mib"] for r in good), "runs": runs}
+    for key in ("load_s",):
+        if key in good[0]:
+            out[key] = statistics.median(r[key] for r in good)
+    if "queries" in good[0]:
+        out["queries"] = {q: statistics.median(r["queries"][q] for r in good) for q in good[0]["queries"]}
+        out["errors"] = good[0].get("errors", {})
+    for key in ("results", "triples", "bytes"):
+        if key in good[0]:
+            out[key] = good[0][key]
+    return out
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = []
+    for label, by_area in results["scales"].items():
+        lines += [f"### {label} generated triples (+ the curated graph)", "",
+                  "| step | engine | median s | × clustergraph | peak MiB |", "| --- | --- | ---: | ---: | ---: |"]
+        for area, engines in by_area.items():
+            if area == "triples":
+                continue
+            ours = engines.get("clustergraph", {}).get("seconds")
+            for engine, fig in engines.items():
+                if "error" in fig:
+                    lines.append(f"| {area} | {engine} | {fig['error']} | | |")
+                    continue
+                ratio = f"{fig['seconds'] / ours:.1f}" if ours else ""
+                extra = f" (+ {fig['load_s']:.2f} s load)" if "load_s" in fig else ""
+                if fig.get("errors"):
+                    extra += f" ({len(fig['errors'])} queries failed, not counted)"
+                lines.append(f"| {area} | {engine} | {fig['seconds']:.3f}{extra} | {ratio} | {fig['peak_mib']:.0f} |")
+        query_figs = {e: f.get("queries", {}) for e, f in by_area.get("query", {}).items()}
+        if query_figs.get("clustergraph"):
+            engines = list(query_figs)
+            lines += ["", "| query | " + " | ".join(f"{e} ms" for e in engines) + " |",
+                      "| --- |" + " ---: |" * len(engines)]
+            for name in query_figs["clustergraph"]:
+                cells = [f"{query_figs[e][name] * 1000:.1f}" if name in query_figs[e] else "error" for e in engines]
+                lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default="100k", help="comma-separated sizes: 100k,1M,5M")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--steps", default=",".join(STEPS), help="which of build,query,validate,export")
+    parser.add_argument("--engines", default="", help="only these engines (default: all)")
+    parser.add_argument("--timeout", type=float, default=3600.0, help="seconds one step may take")
+    parser.add_argument("--out", type=Path, default=BENCH / "results")
+    parser.add_argument("--data-dir", type=Path, default=BENCH / "data")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.step:
+        print(json.dumps(step(args.step, args.engine, args.data)))
+        return 0
+    import generate
+    results: dict[str, Any] = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                               "python": sys.version.split()[0], "cpus": os.cpu_count(), "repeat": args.repeat,
+                               "scales": {}}
+    for label in args.scales.split(","):
+        n = scale(label)
+        data = args.data_dir / f"generated-{n}-seed{args.seed}.nt"
+        if not data.exists():
+            generate.write(data.with_suffix(""), n, args.seed)
+        by_area: dict[str, Any] = {}
+        for area in args.steps.split(","):
+            by_area[area] = {}
+            for engine in [e for e in STEPS[area] if not args.engines or e in args.engines.split(",")]:
+                runs = [child(area, engine, data, args.timeout) for _ in range(args.repeat)]
+                by_area[area][engine] = summarise(runs)
+                print(f"{label} {area} {engine}: {by_area[area][engine].get('seconds', by_area[area][engine].get('error'))}",
+                      file=sys.stderr)
+        results["scales"][label] = by_area
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    (args.out / f"{stamp}.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    table = markdown(results)
+    (args.out / f"{stamp}.md").write_text(table + "\n", encoding="utf-8")
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
