@@ -137,3 +137,21 @@ def test_w3c_shacl_core_compiled(case: Case) -> None:
 ], ids=str)
 def test_w3c_shacl_sparql_compiled(case: Case) -> None:
     run_suite_case(case)
+
+
+@pytest.mark.slow
+def test_compiled_engine_reports_the_manifest_at_100k(shapes: Shapes, tmp_path: Path) -> None:
+    """At scale, only the compiled engine: what the generated data introduces is its manifest."""
+    import json
+    spec = importlib.util.spec_from_file_location("bench_generate_slow", REPO / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = generate
+    spec.loader.exec_module(generate)
+    data, manifest = generate.write(tmp_path / "g", 100_000, 11)
+    want = {(v["focus_node"], v["path"], v["value"], v["severity"], v["source_shape"], v["constraint"])
+            for v in json.loads(manifest.read_text(encoding="utf-8"))["violations"]}
+    with curated_store() as store:
+        report = validate(store, shapes, [data], engine=Engine.SPARQL)
+    assert {tuple(nt(t) for t in r.key) for r in report.results if r.origin is Origin.INTRODUCED} == want
+    assert len(want) == 100
