@@ -6,9 +6,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 VENDOR := src/clustergraph/adapters/static/vendor/VERSIONS.json
 
-.PHONY: serve test install install-test system-deps system-deps-test web build validate check lint bench clean
+.PHONY: serve test install install-test system-deps system-deps-test web build validate docs check lint bench clean
 
-serve: install system-deps build validate  ## install, build the graph, validate it, serve http://$(HOST):$(PORT)
+serve: install system-deps build validate docs  ## install, build the graph, validate it, serve http://$(HOST):$(PORT)
 	$(BIN)/clustergraph serve --host $(HOST) --port $(PORT)
 
 test: install-test system-deps-test  ## install what the tests need and run every test
@@ -47,6 +47,9 @@ build: install
 
 validate: build  ## the whole graph against shapes/ (violations stop `make serve`; warnings are listed)
 	$(BIN)/clustergraph validate --format markdown
+
+docs: install  ## the ontology's HTML documentation (pyLODE) in build/ontology, served at /ontology
+	$(BIN)/clustergraph docs
 
 check: install system-deps
 	$(BIN)/clustergraph check

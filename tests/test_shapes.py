@@ -517,12 +517,13 @@ BAD = [
           "event:t-b47 cgsh:HasProjectShape-value cg:partOfProject V")),
     Case("bare web source with a plain year", """
         src:t-b48 a cg:WebSource ; cg:publicationYear "2004" .""",
-         ("src:t-b48 cgsh:SourceShape-title dcterms:title V",
+         ("src:t-b48 cgsh:SourceShape-title dcterms:title W",
+          "src:t-b48 cgsh:SourceNameShape - V",
           "src:t-b48 cgsh:SourceShape-source prov:wasDerivedFrom V",
           "src:t-b48 cgsh:SourceShape-status cg:evidenceStatus V",
           "src:t-b48 cgsh:SourceShape-publicationYear cg:publicationYear V")),
     Case("publication with values of the wrong kinds", """
-        pub:t-b49 a cg:ConferencePaper ; dcterms:title "b49"@en ; cg:authorship "first author" ;
+        pub:t-b49 a cg:ConferencePaper ; dcterms:title "b49"@en ; rdfs:label "b49 2001"@en ; cg:authorship "first author" ;
             cg:series journal:t-b49-j ; cg:seriesNumber "12"^^xsd:integer ; cg:presentedAt project:t-project ;
             cg:versionOf cluster:t-cluster ; bibo:doi "https://doi.org/10.1/x" ; %OK% .
         journal:t-b49-j a cg:Journal ; rdfs:label "b49 journal"@en ; %OK% .""",

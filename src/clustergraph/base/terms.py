@@ -39,6 +39,7 @@ PREFIXES: dict[str, str] = {
     "cgs": str(CGS),
     "cgd": str(CGD),
     "cgg": str(GRAPH),
+    "cgsh": BASE + "shapes#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",
