@@ -88,7 +88,8 @@ def to_jsonld(quads: Iterable[ox.Quad], context: Json, loader: LocalContexts) ->
 def frame(quads: Iterable[ox.Quad], frame_doc: Json, loader: LocalContexts) -> Json:
     """The quads framed by `frame_doc` (pyld): nodes matching the frame, with what it nests embedded."""
     expanded = jsonld.from_rdf(nquads(quads).decode("utf-8"), {"format": "application/n-quads"})
-    framed: Json = jsonld.frame(expanded, frame_doc, {"documentLoader": loader, "omitGraph": False, "embed": "@never"})
+    framed: Json = jsonld.frame(expanded, frame_doc, {"documentLoader": loader, "omitGraph": False, "embed": "@never",
+                                               "omitDefault": True})
     return framed
 
 
