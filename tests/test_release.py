@@ -11,7 +11,7 @@ import gzip
 import hashlib
 import json
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -19,10 +19,8 @@ import jsonschema
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from server_app import AppClient
 
 from clustergraph.adapters.cli import main
-from clustergraph.adapters.server import create_app
 from clustergraph.base.errors import InputError, NotConforming
 from clustergraph.core.config import Settings
 from clustergraph.core.store import EmbeddedStore
@@ -246,28 +244,6 @@ def test_release_refuses_a_graph_that_breaks_the_shapes(tmp_path: Path) -> None:
     with pytest.raises(NotConforming):
         release(EmbeddedStore(), settings, "9.9.9")
     assert not (settings.root / "dist").exists() or not any((settings.root / "dist").iterdir())
-
-
-def test_well_known_void_serves_the_latest_release(releases: Releases, tmp_path: Path) -> None:
-    settings = replace(releases.settings, store_path=tmp_path / "store")
-    client = AppClient(create_app(settings))
-    try:
-        response = client.get("/.well-known/void")
-    finally:
-        client.close()
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/turtle")
-    assert response.content == (releases.second.directory / "void.ttl").read_bytes()
-
-
-def test_well_known_void_is_404_with_a_json_error_before_any_release(tmp_path: Path) -> None:
-    client = AppClient(create_app(Settings(root=tmp_path, store_path=tmp_path / "store")))
-    try:
-        response = client.get("/.well-known/void")
-    finally:
-        client.close()
-    assert response.status_code == 404
-    assert response.json() == {"error": "no release yet: run 'clustergraph release VERSION' to publish one"}
 
 
 def test_cli_release_exits_2_for_a_bad_version_and_writes_nothing(tmp_path: Path) -> None:
