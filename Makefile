@@ -39,8 +39,8 @@ $(VENV)/.installed-test: $(VENV)/.created pyproject.toml
 system-deps:  ## Java for HermiT (and, for browser tests, chromium) when missing
 	scripts/system-deps.sh
 
-system-deps-test:  ## what `make test` needs: Java, and Debian's chromium for the browser tests
-	scripts/system-deps.sh chromium
+system-deps-test:  ## what `make test` needs: Java, Debian's chromium for the browser tests, Virtuoso 7
+	scripts/system-deps.sh chromium virtuoso
 
 build: install
 	$(BIN)/clustergraph build

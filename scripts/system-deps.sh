@@ -2,6 +2,9 @@
 # Install the non-Python programs clustergraph and its tests need, when they are missing:
 #   java      HermiT (owlready2's reasoner) runs on it
 #   chromium  (argument 'chromium', given by `make test`) the browser tests drive Debian's chromium
+#   virtuoso  (argument 'virtuoso', given by `make test`) Virtuoso Open Source 7 for the external-engine
+#             tests: only its binaries (virtuoso-t, isql-vt), no Debian service and no DBA password prompt;
+#             the tests start their own server on free ports with a temporary database
 # Uses apt-get (as root, or through sudo when available). Prints what it does; idempotent.
 set -euo pipefail
 
@@ -11,6 +14,7 @@ command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 for extra in "$@"; do
     case "$extra" in
         chromium) command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-dejavu-core) ;;
+        virtuoso) command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource-7-bin) ;;
         *) need+=("$extra") ;;
     esac
 done
