@@ -1,16 +1,29 @@
-"""Settings: built once (CLI options, then CLUSTERGRAPH_* variables, then defaults) and passed down."""
+"""Settings: built once (CLI options, then CLUSTERGRAPH_* variables, then clustergraph.toml, then
+defaults) and passed down; the presets of the SPARQL engines clustergraph can be pointed at."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from pathlib import Path
 
 DEFAULT_STORE = Path(".clustergraph") / "store"
 
 
+class Auth(Enum):
+    """How the endpoint wants the user and password: HTTP Basic or HTTP Digest authentication."""
+
+    BASIC = "basic"
+    DIGEST = "digest"
+
+
 @dataclass(frozen=True)
 class Endpoint:
-    """A remote SPARQL 1.1 service: query URL, and optional update and Graph Store Protocol URLs."""
+    """A remote SPARQL 1.1 service: query URL, and optional update and Graph Store Protocol URLs.
+
+    `user` and `password` are sent to the update and Graph Store URLs (and to the query URL when it
+    asks) by the `auth` scheme.
+    """
 
     query_url: str
     update_url: str | None = None
@@ -18,6 +31,68 @@ class Endpoint:
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     timeout_s: float = 60.0
+    auth: Auth = Auth.BASIC
+    engine: str | None = None
+
+    @classmethod
+    def from_preset(
+        cls,
+        engine: str,
+        base_url: str,
+        *,
+        update_url: str | None = None,
+        gsp_url: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        timeout_s: float = 60.0,
+    ) -> Endpoint:
+        """The endpoint of an `engine` (a key of PRESETS) at `base_url`; explicit URLs win over derived ones.
+
+        Raises KeyError for an engine without a preset.
+        """
+        preset = PRESETS[engine]
+        query, update, gsp = preset.urls(base_url)
+        return cls(query, update_url or update, gsp_url or gsp, user, password, timeout_s, preset.auth, engine)
+
+
+@dataclass(frozen=True)
+class EnginePreset:
+    """Where an engine serves the SPARQL 1.1 protocols, relative to the base URL the user gives.
+
+    A path of None means the engine has no such service in the standard form (writes are then refused
+    with a message naming the missing URL).
+    """
+
+    name: str
+    base_example: str
+    query_path: str
+    update_path: str | None
+    gsp_path: str | None
+    auth: Auth = Auth.BASIC
+    union_default_graph: str = ""
+
+    def urls(self, base_url: str) -> tuple[str, str | None, str | None]:
+        """The query, update and Graph Store Protocol URLs under `base_url`."""
+        base = base_url.rstrip("/")
+        return (base + self.query_path,
+                None if self.update_path is None else base + self.update_path,
+                None if self.gsp_path is None else base + self.gsp_path)
+
+
+PRESETS: dict[str, EnginePreset] = {p.name: p for p in (
+    EnginePreset("oxigraph", "http://127.0.0.1:7878", "/query", "/update", "/store",
+                 union_default_graph="start it with `oxigraph serve --union-default-graph`"),
+    EnginePreset("fuseki", "http://127.0.0.1:3030/DATASET", "/query", "/update", "/data",
+                 union_default_graph="set `tdb2:unionDefaultGraph true` on the TDB2 dataset"),
+    EnginePreset("virtuoso", "http://127.0.0.1:8890", "/sparql", "/sparql-auth", "/sparql-graph-crud-auth",
+                 auth=Auth.DIGEST,
+                 union_default_graph="the default (make its system graphs private, see README)"),
+    EnginePreset("graphdb", "http://127.0.0.1:7200/repositories/REPOSITORY", "", "/statements",
+                 "/rdf-graphs/service",
+                 union_default_graph="the default (the union of all named graphs and the default graph)"),
+    EnginePreset("qlever", "http://127.0.0.1:7001", "", None, None,
+                 union_default_graph="the default"),
+)}
 
 
 @dataclass(frozen=True)

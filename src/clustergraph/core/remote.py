@@ -17,13 +17,13 @@ import httpx
 import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.term import Identifier
-from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
+from SPARQLWrapper import BASIC, DIGEST, JSON, N3, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from clustergraph.base import sparql as lex
 from clustergraph.base.errors import QueryError, StoreError
 from clustergraph.base.formats import RdfFormat
-from clustergraph.core.config import Endpoint
+from clustergraph.core.config import Auth, Endpoint
 from clustergraph.core.rdfio import check_file
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format
 from clustergraph.core.store import GraphLoad, Progress, QueryOptions, Store, bind, refuse_network
@@ -37,8 +37,7 @@ class RemoteStore(Store):
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
         self.location = endpoint.query_url
-        auth = (endpoint.user, endpoint.password or "") if endpoint.user else None
-        self._http = httpx.Client(timeout=endpoint.timeout_s, auth=auth)
+        self._http = httpx.Client(timeout=endpoint.timeout_s, auth=_http_auth(endpoint))
 
     # -- reading -------------------------------------------------------------------------------
     def query(
@@ -73,6 +72,8 @@ class RemoteStore(Store):
             return Boolean(bool(parsed))
         variables = tuple(v.value for v in parsed.variables)
         rows = [tuple(s[v] for v in variables) for s in parsed]
+        if form is lex.QueryForm.ASK:
+            return _virtuoso_ask(self.location, variables, rows)
         truncated = options.limit is not None and len(rows) > options.limit
         return Solutions(variables, rows[: options.limit] if truncated else rows, truncated)
 
@@ -151,6 +152,7 @@ class RemoteStore(Store):
         wrapper.setMethod(POST)
         wrapper.setTimeout(int(self.endpoint.timeout_s))
         if self.endpoint.user:
+            wrapper.setHTTPAuth(DIGEST if self.endpoint.auth is Auth.DIGEST else BASIC)
             wrapper.setCredentials(self.endpoint.user, self.endpoint.password or "")
         return wrapper
 
@@ -180,6 +182,21 @@ class RemoteStore(Store):
             raise StoreError(url, f"the endpoint does not answer ({exc})") from exc
         if response.status_code >= 400:
             raise StoreError(url, f"HTTP {response.status_code} loading <{graph}>: {response.text.strip()[:200]}")
+
+
+def _http_auth(endpoint: Endpoint) -> httpx.Auth | None:
+    if not endpoint.user:
+        return None
+    if endpoint.auth is Auth.DIGEST:
+        return httpx.DigestAuth(endpoint.user, endpoint.password or "")
+    return httpx.BasicAuth(endpoint.user, endpoint.password or "")
+
+
+def _virtuoso_ask(location: str, variables: tuple[str, ...], rows: list[tuple[object, ...]]) -> Boolean:
+    """Virtuoso 7 answers ASK in JSON as a table of one variable `__ASK_RETVAL`: one row for true."""
+    if variables != ("__ASK_RETVAL",):
+        raise StoreError(location, f"the endpoint answered an ASK query with a table of {', '.join(variables)}")
+    return Boolean(bool(rows) and all(getattr(v, "value", "1") not in ("0", "false") for v in rows[0]))
 
 
 def _limit_triples(triples: list[ox.Triple], limit: int | None) -> Triples:
