@@ -20,7 +20,7 @@ from test_shacl_suite import CORE, KNOWN_SPARQL, NOT_STRICT, SPARQL, Case, actua
 from clustergraph.base.errors import InputError
 from clustergraph.base.terms import file_graph
 from clustergraph.core import EmbeddedStore
-from clustergraph.services.fastvalidation import residual, run_compiled
+from clustergraph.services.fastvalidation import not_exists_as_minus, residual, run_compiled
 from clustergraph.services.report import Origin, Report, nt
 from clustergraph.services.validation import Engine, RdfInput, Shapes, load_shapes, validate
 
@@ -89,6 +89,42 @@ def test_a_shape_it_cannot_compile_goes_to_pyshacl_not_skipped() -> None:
     # sh:closed without sh:ignoredProperties also refuses rdf:type: two results, ex:extra and rdf:type
     assert sorted(str(r.constraint).rsplit("#", 1)[1] for r in report.results) == [
         "ClosedConstraintComponent", "ClosedConstraintComponent", "MaxCountConstraintComponent"]
+    assert keys(report) == keys(validate(store, shapes))
+
+
+def test_a_not_exists_over_a_join_becomes_minus_only_where_it_means_the_same() -> None:
+    body = (" ?this a ?c . FILTER NOT EXISTS { ?this <p> ?x . ?y <q> ?x } FILTER NOT EXISTS { ?v <p> 1 }"
+            " OPTIONAL { ?this <r> ?z FILTER NOT EXISTS { ?this <s> 2 } }"
+            " FILTER NOT EXISTS { ?this <t> ?w FILTER(?w > 1) } FILTER(?z != \"}\") } GROUP BY ?this")
+    out = not_exists_as_minus(body)
+    assert out.count("MINUS") == 1 and "MINUS {" in out and "MINUS { ?this <p> ?x . ?y <q> ?x }" in out
+    assert out.index("MINUS") > out.index('"}"') and out.endswith("} GROUP BY ?this")
+    # left alone: no ?this (may be unbound), nested in OPTIONAL, a FILTER inside
+    assert "FILTER NOT EXISTS { ?v <p> 1 }" in out and "FILTER NOT EXISTS { ?this <s> 2 }" in out
+    assert "FILTER NOT EXISTS { ?this <t> ?w FILTER(?w > 1) }" in out
+
+
+def test_a_sparql_constraint_with_not_exists_over_a_join_equals_pyshacl() -> None:
+    shapes_ttl = b"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:Insertion ; sh:sparql [
+            sh:message "no other insertion of the same chain and producer has a type" ;
+            sh:prefixes [ sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^<http://www.w3.org/2001/XMLSchema#anyURI> ] ] ;
+            sh:select \"\"\"SELECT $this WHERE {
+                OPTIONAL { $this ex:note ?note }
+                FILTER NOT EXISTS { $this ex:chain ?c ; ex:firm ?f . ?o ex:chain ?c ; ex:firm ?f ; ex:type ?t . }
+            }\"\"\" ] ."""
+    data = b"""@prefix ex: <http://example.org/> .
+        ex:a a ex:Insertion ; ex:chain ex:c1 ; ex:firm ex:f1 .
+        ex:b a ex:Insertion ; ex:chain ex:c1 ; ex:firm ex:f1 ; ex:type ex:T .
+        ex:c a ex:Insertion ; ex:chain ex:c1 ; ex:firm ex:f2 ; ex:note "n" .
+        ex:d a ex:Insertion ."""
+    shapes = load_shapes([RdfInput(name="s.ttl", data=shapes_ttl)])
+    store = EmbeddedStore()
+    store.add_quads([ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode("http://example.org/g"))
+                     for q in ox.parse(data, ox.RdfFormat.TURTLE)])
+    report = validate(store, shapes, engine=Engine.SPARQL)
+    assert sorted(str(r.focus_node) for r in report.results) == ["http://example.org/c", "http://example.org/d"]
     assert keys(report) == keys(validate(store, shapes))
 
 

@@ -27,6 +27,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Identifier
 
+from clustergraph.base.sparql import Token, tokens
 from clustergraph.core.results import Solutions, Triples, to_oxigraph, to_rdflib
 from clustergraph.core.store import EmbeddedStore, QueryOptions, Store
 from clustergraph.services.report import Origin, Report, Result
@@ -320,7 +321,7 @@ class Compiler:
         if not re.search(r"(\?this\b|\*)", head):
             head = re.sub(r"\bSELECT(\s+(DISTINCT|REDUCED))?", lambda m: m.group(0) + " ?this", head, count=1,
                           flags=re.I)
-        query = self._prefixes(constraint) + head + "{ " + target("?this") + " " + body
+        query = self._prefixes(constraint) + head + "{ " + target("?this") + " " + not_exists_as_minus(body)
         message = self._message(constraint) or self._message(shape)
         out = []
         for row in self.select(query):
@@ -381,6 +382,62 @@ def _binds_this_in_groups(body: str) -> bool:
         if not _THIS_IN_TRIPLE.search(body[match.start() + 1:end]):
             return False
     return True
+
+
+_NOT_BGP = {"FILTER", "BIND", "OPTIONAL", "VALUES", "SERVICE", "GRAPH", "UNION", "MINUS", "EXISTS", "NOT",
+            "SELECT"}
+
+
+def not_exists_as_minus(body: str) -> str:
+    """`body` (a WHERE group after its '{') with each `FILTER NOT EXISTS { BGP }` of the group's own
+    level that mentions ?this turned into a `MINUS { BGP }` at the end of the group.
+
+    The two agree here: ?this is bound in every solution (the target binds it first), the inner
+    group is a basic graph pattern, and a FILTER applies to the whole group as a MINUS at its end
+    does. They differ in speed: the store evaluates NOT EXISTS once per solution with a join plan
+    made as if nothing were bound (a hash join over the whole inner pattern each time: quadratic),
+    MINUS once as an anti-join. Any other NOT EXISTS is left as it is.
+    """
+    toks = list(tokens(body))
+    depth, i = 1, 0
+    kept: list[str] = []
+    moved: list[str] = []
+    while i < len(toks):
+        t = toks[i]
+        if t.kind == "other" and t.text in "{}":
+            depth += 1 if t.text == "{" else -1
+            if depth == 0:  # the group's closing brace: the MINUS blocks go before it
+                kept += [f" MINUS {{{inner}}} " for inner in moved]
+                kept += [x.text for x in toks[i:]]
+                return "".join(kept)
+        if depth == 1 and t.kind == "word" and t.text.upper() == "FILTER":
+            span = _not_exists_bgp(toks, i)
+            if span is not None:
+                end, inner = span
+                moved.append(inner)
+                i = end + 1
+                continue
+        kept.append(t.text)
+        i += 1
+    return body  # no closing brace found: leave the query to the store's parser as it was
+
+
+def _not_exists_bgp(toks: list[Token], start: int) -> tuple[int, str] | None:
+    """(index of the closing brace, inner text) of `FILTER NOT EXISTS { BGP with ?this }` at `start`."""
+    words = [j for j in range(start + 1, len(toks)) if toks[j].kind not in ("space", "comment")][:3]
+    if len(words) < 3 or [toks[j].text.upper() for j in words] != ["NOT", "EXISTS", "{"]:
+        return None
+    inner: list[str] = []
+    for j in range(words[2] + 1, len(toks)):
+        t = toks[j]
+        if t.kind == "other" and t.text == "}":
+            text = "".join(inner)
+            has_this = any(x.kind == "var" and x.text == "?this" for x in toks[words[2]:j])
+            return (j, text) if has_this else None
+        if (t.kind == "other" and t.text == "{") or (t.kind == "word" and t.text.upper() in _NOT_BGP):
+            return None
+        inner.append(t.text)
+    return None
 
 
 def run_compiled(store: Store, shapes: Graph) -> Outcome:
