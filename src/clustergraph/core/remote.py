@@ -151,6 +151,9 @@ class RemoteStore(Store):
         wrapper = SPARQLWrapper(url)
         wrapper.setMethod(POST)
         wrapper.setTimeout(int(self.endpoint.timeout_s))
+        # Content negotiation only: Virtuoso lets a `format=` parameter override the Accept header
+        # and answers 406 when the two disagree.
+        wrapper.setOnlyConneg(True)
         if self.endpoint.user:
             wrapper.setHTTPAuth(DIGEST if self.endpoint.auth is Auth.DIGEST else BASIC)
             wrapper.setCredentials(self.endpoint.user, self.endpoint.password or "")
@@ -161,7 +164,7 @@ class RemoteStore(Store):
             response = wrapper.query().response
             return bytes(response.read())
         except QueryBadFormed as exc:
-            raise QueryError(name, f"the endpoint rejected the query: {_first_line(exc)}") from exc
+            raise QueryError(name, f"the endpoint rejected the query: {_engine_message(exc)}") from exc
         except HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace").strip().splitlines()
             raise StoreError(wrapper.endpoint, f"HTTP {exc.code}: {detail[0] if detail else exc.reason}") from exc
@@ -203,6 +206,13 @@ def _limit_triples(triples: list[ox.Triple], limit: int | None) -> Triples:
     if limit is not None and len(triples) > limit:
         return Triples(triples[:limit], truncated=True)
     return Triples(triples)
+
+
+def _engine_message(exc: SPARQLWrapperException) -> str:
+    """The engine's own first line of a 400 answer (SPARQLWrapper keeps it after 'Response:')."""
+    _, found, response = str(exc).partition("Response:")
+    lines = [line.strip() for line in response.strip().removeprefix("b'").splitlines() if line.strip()]
+    return lines[0].split("\\n")[0] if found and lines else _first_line(exc)
 
 
 def _first_line(exc: Exception) -> str:
