@@ -211,7 +211,9 @@ def _limit_triples(triples: list[ox.Triple], limit: int | None) -> Triples:
 def _engine_message(exc: SPARQLWrapperException) -> str:
     """The engine's own first line of a 400 answer (SPARQLWrapper keeps it after 'Response:')."""
     _, found, response = str(exc).partition("Response:")
-    lines = [line.strip() for line in response.strip().removeprefix("b'").splitlines() if line.strip()]
+    text = response.strip()
+    text = text[2:] if text[:2] in ("b'", 'b"') else text
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[0].split("\\n")[0] if found and lines else _first_line(exc)
 
 
