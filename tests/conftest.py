@@ -1,11 +1,13 @@
 """Shared fixtures: a project folder copied from fixtures/, settings over it, stores, a CLI runner,
-and a real Oxigraph SPARQL server on 127.0.0.1 for the remote-store tests."""
+and real SPARQL servers (`oxigraph serve`, Virtuoso 7) on 127.0.0.1 for the remote-store tests."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,37 +74,133 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def oxigraph_server(tmp_path: Path) -> Iterator[Endpoint]:
-    """A real `oxigraph serve` on a free port of 127.0.0.1 with its own store; stopped afterwards."""
-    exe = shutil.which("oxigraph") or str(Path(__import__("sys").executable).parent / "oxigraph")
+@contextlib.contextmanager
+def running_oxigraph(folder: Path) -> Iterator[Endpoint]:
+    """A real `oxigraph serve --union-default-graph` on a free port of 127.0.0.1, its store in `folder`."""
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     port = free_port()
     proc = subprocess.Popen(
-        [exe, "serve", "--location", str(tmp_path / "oxigraph"), "--bind", f"127.0.0.1:{port}",
+        [exe, "serve", "--location", str(folder / "oxigraph"), "--bind", f"127.0.0.1:{port}",
          "--union-default-graph"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"oxigraph serve did not start: {proc.stderr.read() if proc.stderr else ''}")
-                time.sleep(0.1)
-        yield Endpoint(query_url=f"{base}/query", update_url=f"{base}/update", gsp_url=f"{base}/store",
-                       timeout_s=10)
+        _wait_for(proc, f"{base}/query", "oxigraph serve")
+        yield Endpoint.from_preset("oxigraph", base, timeout_s=10)
     finally:
-        proc.terminate()
+        _stop(proc)
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[Endpoint]:
+    """A real `oxigraph serve` on a free port of 127.0.0.1 with its own store; stopped afterwards."""
+    with running_oxigraph(tmp_path) as endpoint:
+        yield endpoint
+
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+CheckpointInterval = 0
+DirsAllowed = {dir}
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 4
+MaxClientConnections = 4
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+"""
+
+# What README.md tells Virtuoso users to run once in isql: the system graphs (Virtuoso's own RDF
+# metadata, the LDP vocabulary, the service description) become private, so the anonymous /sparql
+# user, whose default graph is the union of all graphs, sees only the project's graphs.
+VIRTUOSO_SETUP = """\
+DB.DBA.RDF_GRAPH_GROUP_CREATE ('http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs', 1);
+DB.DBA.RDF_GRAPH_GROUP_INS ('http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs', 'http://www.openlinksw.com/schemas/virtrdf#');
+DB.DBA.RDF_GRAPH_GROUP_INS ('http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs', 'http://www.w3.org/ns/ldp#');
+DB.DBA.RDF_GRAPH_GROUP_INS ('http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs', 'http://localuriqaserver/sparql');
+DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);
+DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 1, 0);
+"""
+
+
+@contextlib.contextmanager
+def running_virtuoso(folder: Path) -> Iterator[Endpoint]:
+    """Virtuoso Open Source 7 (`virtuoso-t`, from scripts/system-deps.sh) on free ports of 127.0.0.1,
+    with a new database in `folder`: queries anonymous on /sparql, writes as dba (digest auth)."""
+    exe = shutil.which("virtuoso-t")
+    isql = shutil.which("isql-vt") or shutil.which("isql")
+    if exe is None or isql is None:
+        pytest.fail("virtuoso-t is missing; run scripts/system-deps.sh virtuoso (make test does)")
+    folder.mkdir(parents=True, exist_ok=True)
+    sql_port, http_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=folder, sql_port=sql_port, http_port=http_port))
+    proc = subprocess.Popen([exe, "+foreground", "+configfile", str(ini)], cwd=folder,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        _wait_for(proc, f"{base}/sparql", "virtuoso-t", timeout_s=60)
+        setup = subprocess.run([isql, str(sql_port), "dba", "dba"], input=VIRTUOSO_SETUP, text=True,
+                               capture_output=True, timeout=60)
+        if setup.returncode != 0 or "Error" in setup.stdout + setup.stderr:
+            raise RuntimeError(f"isql set-up of Virtuoso failed: {setup.stdout}{setup.stderr}")
+        yield Endpoint.from_preset("virtuoso", base, user="dba", password="dba", timeout_s=30)
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture
+def virtuoso_server(tmp_path: Path) -> Iterator[Endpoint]:
+    """A real Virtuoso 7 on free ports of 127.0.0.1 with its own new database; stopped afterwards."""
+    with running_virtuoso(tmp_path / "virtuoso") as endpoint:
+        yield endpoint
+
+
+def _wait_for(proc: subprocess.Popen[bytes], query_url: str, name: str, *, timeout_s: float = 20) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+            if httpx.get(query_url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-        if proc.stderr:
-            proc.stderr.close()
+            raise RuntimeError(f"{name} did not start: {proc.stderr.read() if proc.stderr else ''!r}")
+        time.sleep(0.1)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    if proc.stderr:
+        proc.stderr.close()
 
 
 def ontology_project(root: Path, *cases: str) -> Path:
