@@ -4,6 +4,7 @@
     ├── InputError             a file cannot be read, parsed or used (path, line, column)
     ├── QueryError             unknown query name, bad parameter, SPARQL syntax (query, detail)
     ├── StoreError             the store cannot be opened or written (path or URL)
+    │   └── LoadInterrupted    a remote load stopped part-way (what is loaded, how to resume)
     └── NotConforming          ingest refused data that breaks the shapes (report); the CLI exits 1
 
 Every error keeps its facts as fields and builds its one-line message from them:
@@ -73,6 +74,19 @@ class StoreError(ClusterGraphError):
         self.location = str(location)
         self.detail = detail
         super().__init__(f"{self.location}: {detail}")
+
+
+class LoadInterrupted(StoreError):
+    """A load into a remote store stopped part-way: `files` of `total_files` and `triples` of
+    `total_triples` are in; running the same load again resumes it."""
+
+    def __init__(self, location: str | Path, reason: str, *, files: int, total_files: int, triples: int,
+                 total_triples: int, partial: str = "") -> None:
+        self.reason = reason
+        self.files, self.total_files = files, total_files
+        self.triples, self.total_triples = triples, total_triples
+        super().__init__(location, f"{reason}{partial}; loaded {files} of {total_files} files, {triples:,} of "
+                                   f"{total_triples:,} triples; run build again to resume")
 
 
 class NotConforming(ClusterGraphError):

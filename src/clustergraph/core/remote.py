@@ -3,14 +3,25 @@ the SPARQL 1.1 Graph Store Protocol.
 
 The endpoint must answer queries over the union of its named graphs as the default graph
 (Oxigraph server: `--union-default-graph`; Virtuoso does so by default).
+
+Writes. The protocols have no transaction that spans requests, so every write that must be all
+or nothing is one SPARQL Update request (Oxigraph and Virtuoso run one request in one
+transaction): a small batch is one INSERT DATA; a large one is first uploaded by the Graph Store
+Protocol into a staging graph (graph/staging/<uuid>), checked to be complete, and then moved in
+by one request (`ADD <staging> TO <graph> ; DROP GRAPH <staging>`). If anything fails the staging
+graph is dropped and the target graphs are as before. Builds are chunked and resumable (see
+core/remotebuild.py). Exports stream: no graph is held in memory.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping, Sequence
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.error import HTTPError, URLError
 
 import httpx
@@ -23,20 +34,33 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperExceptio
 from clustergraph.base import sparql as lex
 from clustergraph.base.errors import QueryError, StoreError
 from clustergraph.base.formats import RdfFormat
+from clustergraph.base.terms import GRAPH, PREFIXES
+from clustergraph.core.chunks import chunks
 from clustergraph.core.config import Auth, Endpoint
-from clustergraph.core.rdfio import check_file
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format
 from clustergraph.core.store import GraphLoad, Progress, QueryOptions, Store, bind, refuse_network
 
-_CHUNK_BYTES = 8 * 1024 * 1024
+#: Graphs a large write is uploaded into before one update moves it to its target.
+STAGING_PREFIX = str(GRAPH) + "staging/"
+#: Media type of the triples asked for (graph store GET, CONSTRUCT) and sent (graph store PUT/POST).
+NT_MEDIA = "application/n-triples"
 
 
 class RemoteStore(Store):
     """A SPARQL 1.1 endpoint used as the store."""
 
-    def __init__(self, endpoint: Endpoint) -> None:
+    def __init__(self, endpoint: Endpoint, *, chunk_triples: int = 50_000, inline_triples: int = 2_000,
+                 retries: int = 3, backoff_s: float = 0.5) -> None:
+        """`chunk_triples`: most triples in one Graph Store Protocol request; `inline_triples`: a
+        write of at most this many triples is one INSERT DATA, a larger one goes through a staging
+        graph; `retries`: how often a failed load request is tried again, after `backoff_s`
+        seconds, doubling each time."""
         self.endpoint = endpoint
         self.location = endpoint.query_url
+        self.chunk_triples = chunk_triples
+        self.inline_triples = inline_triples
+        self.retries = retries
+        self.backoff_s = backoff_s
         self._http = httpx.Client(timeout=endpoint.timeout_s, auth=_http_auth(endpoint))
 
     # -- reading -------------------------------------------------------------------------------
@@ -83,23 +107,51 @@ class RemoteStore(Store):
         return {URIRef(g.value): int(n.value) for g, n in result.rows}  # type: ignore[union-attr]
 
     def dump(self, out: BinaryIO, fmt: RdfFormat, *, graphs: Sequence[URIRef] | None = None) -> None:
-        names = list(graphs) if graphs is not None else list(self.graph_sizes())
-        quads: list[ox.Quad] = []
-        for graph in names:
-            result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-            assert isinstance(result, Triples)
-            node = ox.NamedNode(str(graph))
-            quads.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in result.triples)
+        """Stream the graphs to `out`: each graph is read from the endpoint as it is written.
+
+        Dataset syntaxes get each graph in turn; triple syntaxes get the union, made distinct by
+        the endpoint (one CONSTRUCT over the chosen graphs), so nothing is held here.
+        """
+        names = sorted(graphs if graphs is not None else self.graph_sizes())
+        prefixes = PREFIXES if fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
         if fmt.is_dataset and fmt is not RdfFormat.JSON_LD:
-            ox.serialize(quads, out, format=ox_format(fmt))
+            quads = (ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(str(graph)))
+                     for graph in names for t in self.graph_triples(graph))
+            self._write(out, quads, fmt, prefixes)
+        elif len(names) == 1:
+            self._write(out, self.graph_triples(names[0]), fmt, prefixes)
+        elif names:
+            values = " ".join(f"<{g}>" for g in names)
+            union = ("CONSTRUCT { ?s ?p ?o } WHERE { { SELECT DISTINCT ?s ?p ?o WHERE { "
+                     f"VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} }} }}")
+            self._write(out, self._stream_triples("POST", self.endpoint.query_url, data={"query": union}), fmt,
+                        prefixes)
         else:
-            ox.serialize(list(dict.fromkeys(q.triple for q in quads)), out, format=ox_format(fmt))
+            self._write(out, iter(()), fmt, prefixes)
+
+    def graph_triples(self, graph: URIRef) -> Iterator[ox.Triple]:
+        """The triples of one graph, streamed (Graph Store Protocol GET, else a CONSTRUCT)."""
+        if self.endpoint.gsp_url:
+            return self._stream_triples("GET", self.endpoint.gsp_url, params={"graph": str(graph)})
+        construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        return self._stream_triples("POST", self.endpoint.query_url, data={"query": construct})
+
+    def count(self, graph: URIRef) -> int:
+        """How many triples `graph` holds (0 if it does not exist)."""
+        result = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        assert isinstance(result, Solutions)
+        value = result.rows[0][0] if result.rows else None
+        return int(value.value) if isinstance(value, ox.Literal) else 0
 
     # -- writing -------------------------------------------------------------------------------
     def update(self, sparql: str, *, allow_load: bool = False) -> None:
         if not allow_load and lex.uses_keyword(sparql, "LOAD"):
             raise QueryError("update", "LOAD is not allowed here", status=403)
         refuse_network(sparql, QueryOptions(name="update"))
+        self._update(sparql)
+
+    def _update(self, sparql: str) -> None:
+        """Send an update this module wrote (no user text in it, so no keyword checks)."""
         if not self.endpoint.update_url:
             raise StoreError(self.location, "no update URL is set; give --update-url to write to this endpoint")
         wrapper = self._wrapper(self.endpoint.update_url)
@@ -113,32 +165,67 @@ class RemoteStore(Store):
         drop: Iterable[URIRef] = (),
         progress: Progress | None = None,
     ) -> list[GraphLoad]:
-        checked = []
-        for path, graph in files:
-            checked.append((check_file(path), graph))
-            if progress:
-                progress(path, "parsed")
-        for graph in drop:
-            self.update(f"DROP SILENT GRAPH <{graph}>")
-        loads = []
-        for summary, graph in checked:
-            data = io.BytesIO()
-            quads = (q.triple for q in ox.parse(path=str(summary.path), format=ox_format(summary.fmt)))
-            ox.serialize(quads, data, format=ox.RdfFormat.N_TRIPLES)
-            self._gsp("PUT", graph, data.getvalue())
-            loads.append(GraphLoad(summary.path, graph, summary.triples))
-            if progress:
-                progress(summary.path, "loaded")
-        return loads
+        """Load each file in chunks by the Graph Store Protocol; resumable (core/remotebuild.py).
+
+        Raises InputError (nothing changed) if a file does not parse, LoadInterrupted if the
+        endpoint fails part-way (saying what is loaded).
+        """
+        from clustergraph.core.remotebuild import load_files  # it imports this module
+
+        return load_files(self, files, drop=drop, progress=progress)
 
     def add_quads(self, quads: Sequence[ox.Quad]) -> None:
-        by_graph: dict[str, list[ox.Triple]] = {}
+        """Add `quads` all or nothing: one INSERT DATA, or a staging graph moved in by one update."""
+        by_graph: dict[URIRef, list[ox.Triple]] = {}
         for q in quads:
             if isinstance(q.graph_name, ox.DefaultGraph):
                 raise StoreError(self.location, "quads for the default graph cannot be sent; name a graph")
-            by_graph.setdefault(str(q.graph_name.value), []).append(q.triple)
-        for graph, triples in by_graph.items():
-            self._gsp("POST", URIRef(graph), ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+            by_graph.setdefault(URIRef(q.graph_name.value), []).append(q.triple)
+        if not by_graph:
+            return
+        if len(quads) <= self.inline_triples:
+            blocks = " ".join(
+                f"GRAPH <{g}> {{ {_ntriples(triples).decode('utf-8')} }}" for g, triples in by_graph.items())
+            self._update(f"INSERT DATA {{ {blocks} }}")
+            return
+        self._add_staged(by_graph)
+
+    def _add_staged(self, by_graph: dict[URIRef, list[ox.Triple]]) -> None:
+        staged = {graph: URIRef(f"{STAGING_PREFIX}{uuid.uuid4().hex}") for graph in by_graph}
+        try:
+            for graph, triples in by_graph.items():
+                self.put_chunks(staged[graph], triples)
+                held, wanted = self.count(staged[graph]), len(set(triples))
+                if held != wanted:
+                    raise StoreError(self.location, f"the staging graph <{staged[graph]}> holds {held:,} of "
+                                                    f"{wanted:,} triples; nothing was written")
+            moves = [f"ADD <{stage}> TO <{graph}>" for graph, stage in staged.items()]
+            self._update(" ;\n".join(moves + [f"DROP GRAPH <{stage}>" for stage in staged.values()]))
+        except BaseException:
+            self._drop_quietly(staged.values())
+            raise
+
+    def put_chunks(self, graph: URIRef, triples: Iterable[ox.Triple], *,
+                   on_chunk: Callable[[int], None] | None = None) -> int:
+        """Replace `graph` with `triples`, sent in chunks (the first PUT, the rest POST); returns the
+        triples sent. `on_chunk` is called with each chunk's triple count once it is stored."""
+        sent = 0
+        for n, chunk in enumerate(chunks(triples, max_triples=self.chunk_triples)):
+            self._gsp("PUT" if n == 0 else "POST", graph, chunk.data)
+            sent += chunk.triples
+            if on_chunk:
+                on_chunk(chunk.triples)
+        if sent == 0:
+            self._update(f"DROP SILENT GRAPH <{graph}>")
+        return sent
+
+    def _drop_quietly(self, graphs: Iterable[URIRef]) -> None:
+        """Best effort: the write already failed, and that error is the one to report."""
+        for graph in graphs:
+            try:
+                self._update(f"DROP SILENT GRAPH <{graph}>")
+            except StoreError:
+                pass
 
     def remove_graph(self, graph: URIRef) -> None:
         self.update(f"DROP SILENT GRAPH <{graph}>")
@@ -175,16 +262,76 @@ class RemoteStore(Store):
             raise StoreError(wrapper.endpoint, f"the endpoint does not answer ({reason})") from exc
 
     def _gsp(self, method: str, graph: URIRef, body: bytes) -> None:
+        """One Graph Store Protocol write, tried again on a network error or a 5xx answer."""
         url = self.endpoint.gsp_url
         if not url:
             raise StoreError(self.location, "no Graph Store Protocol URL is set; give --gsp-url to load files")
+        delay = self.backoff_s
+        for attempt in range(self.retries + 1):
+            try:
+                response = self._http.request(method, url, params={"graph": str(graph)}, content=body,
+                                              headers={"Content-Type": NT_MEDIA})
+            except httpx.TransportError as exc:
+                error = StoreError(url, f"the endpoint does not answer ({_first_line(exc)})")
+            else:
+                if response.status_code < 400:
+                    return
+                error = StoreError(url, f"HTTP {response.status_code} loading <{graph}>: "
+                                        f"{response.text.strip()[:200]}")
+                if response.status_code < 500 and response.status_code != 429:
+                    raise error
+            if attempt == self.retries:
+                raise error
+            time.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    def _stream_triples(self, method: str, url: str, **request: Any) -> Iterator[ox.Triple]:
+        """The N-Triples answer of one request, parsed as it arrives."""
+        with self._streamed(method, url, **request) as response:
+            try:
+                for quad in ox.parse(io.BufferedReader(_Stream(response)), format=ox.RdfFormat.N_TRIPLES):
+                    yield quad.triple
+            except SyntaxError as exc:
+                raise StoreError(url, f"the endpoint sent triples that do not parse ({exc})") from exc
+
+    @contextmanager
+    def _streamed(self, method: str, url: str, **request: Any) -> Iterator[httpx.Response]:
         try:
-            response = self._http.request(method, url, params={"graph": str(graph)}, content=body,
-                                          headers={"Content-Type": "application/n-triples"})
+            with self._http.stream(method, url, headers={"Accept": NT_MEDIA}, **request) as response:
+                if response.status_code >= 400:
+                    detail = response.read().decode("utf-8", "replace").strip()[:200]
+                    raise StoreError(url, f"HTTP {response.status_code}: {detail}")
+                yield response
         except httpx.HTTPError as exc:
-            raise StoreError(url, f"the endpoint does not answer ({exc})") from exc
-        if response.status_code >= 400:
-            raise StoreError(url, f"HTTP {response.status_code} loading <{graph}>: {response.text.strip()[:200]}")
+            raise StoreError(url, f"the endpoint stopped answering ({_first_line(exc)}); the output is incomplete"
+                             ) from exc
+
+    @staticmethod
+    def _write(out: BinaryIO, items: Iterable[Any], fmt: RdfFormat, prefixes: dict[str, str] | None) -> None:
+        ox.serialize(items, out, format=ox_format(fmt), prefixes=prefixes)
+
+
+class _Stream(io.RawIOBase):
+    """A file-like view of a streamed HTTP body, for pyoxigraph's parser."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._parts = response.iter_bytes()
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        while not self._buffer:
+            part = next(self._parts, None)
+            if part is None:
+                return 0
+            self._buffer = part
+        n = min(len(target), len(self._buffer))
+        target[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
 
 
 def _http_auth(endpoint: Endpoint) -> httpx.Auth | None:
@@ -200,6 +347,10 @@ def _virtuoso_ask(location: str, variables: tuple[str, ...], rows: list[tuple[ob
     if variables != ("__ASK_RETVAL",):
         raise StoreError(location, f"the endpoint answered an ASK query with a table of {', '.join(variables)}")
     return Boolean(bool(rows) and all(getattr(v, "value", "1") not in ("0", "false") for v in rows[0]))
+
+
+def _ntriples(triples: Sequence[ox.Triple]) -> bytes:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def _limit_triples(triples: list[ox.Triple], limit: int | None) -> Triples:

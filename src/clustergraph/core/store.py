@@ -24,8 +24,10 @@ from clustergraph.core.rdfio import check_file, parse_file
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format, to_oxigraph
 
 
-#: Called with a file and the phase it finished ('parsed' or 'loaded').
-Progress = Callable[[Path, str], None]
+#: Called with a file, the phase it finished and the triples that phase covered: 'parsed' (the
+#: file's triples), 'chunk' (one request of a remote load), 'loaded' (the file's triples), or
+#: 'skipped' (a remote build resumed: the graph was already complete).
+Progress = Callable[[Path, str, int], None]
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class GraphLoad:
     path: Path
     graph: URIRef
     triples: int
+    #: A resumed remote build found this graph already loaded from the same file and left it.
+    skipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -226,7 +230,7 @@ class EmbeddedStore(Store):
         for path, graph in files:
             checked.append((check_file(path), graph))
             if progress:
-                progress(path, "parsed")
+                progress(path, "parsed", checked[-1][0].triples)
         try:
             for graph in list(drop) + [g for _, g in files]:
                 node = ox.NamedNode(str(graph))
@@ -239,7 +243,7 @@ class EmbeddedStore(Store):
                                       to_graph=ox.NamedNode(str(graph)))
                 loads.append(GraphLoad(summary.path, graph, summary.triples))
                 if progress:
-                    progress(summary.path, "loaded")
+                    progress(summary.path, "loaded", summary.triples)
             self._store.flush()
             return loads
         except OSError as exc:

@@ -116,8 +116,8 @@ class WorkerStore(Store):
         loads: list[GraphLoad] = self._call("replace_graphs", list(files), list(drop))
         if progress:
             for load in loads:
-                progress(load.path, "parsed")
-                progress(load.path, "loaded")
+                progress(load.path, "parsed", load.triples)
+                progress(load.path, "loaded", load.triples)
         return loads
 
     def add_quads(self, quads: Sequence[ox.Quad]) -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, Progress, TextColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from clustergraph.adapters.cli.app import main, open_for
@@ -32,26 +32,61 @@ _PROGRESS_MIN_BYTES = 5 * 1024 * 1024
 def build(settings: Settings) -> None:
     """Load every file of ontology/ and data/ into the store, each into its own named graph.
 
-    Replaces what an earlier build loaded from those files; ingested batches stay.
+    Replaces what an earlier build loaded from those files; ingested batches stay. With
+    --endpoint, files go by the Graph Store Protocol in chunks, and a build that stopped part-way
+    resumes: graphs it completed from unchanged files are kept.
     """
     files = source_files(settings)
     total_bytes = sum(p.stat().st_size for p, _ in files)
+    tracker = _BuildTracker()
     with open_for(settings, write=True) as store:
-        if total_bytes >= _PROGRESS_MIN_BYTES and sys.stderr.isatty():
-            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        show_bar = sys.stderr.isatty() and (settings.endpoint is not None or total_bytes >= _PROGRESS_MIN_BYTES)
+        if show_bar:
+            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
                           console=console(err=True), transient=True) as bar:
-                task = bar.add_task("building", total=2 * len(files))
-                report = run_build(store, settings, progress=lambda path, phase: bar.update(
-                    task, advance=1, description=f"{phase} {path.name}"))
+                tracker.bar = bar
+                tracker.task = bar.add_task("parsing", total=0)
+                report = run_build(store, settings, progress=tracker)
         else:
-            report = run_build(store, settings)
+            report = run_build(store, settings, progress=tracker)
         table = Table("graph", "file", "triples", title=f"build: {settings.store_path or store.location}")
         for load in report.loads:
-            table.add_row(short(load.graph), str(load.path.relative_to(settings.root)), f"{load.triples:,}")
+            table.add_row(short(load.graph), str(load.path.relative_to(settings.root)),
+                          f"{load.triples:,}" + (" (kept)" if load.skipped else ""))
         console(err=True).print(table)
         for graph in report.dropped:
             click.echo(f"removed graph {graph} (its file is gone)", err=True)
-        click.echo(f"{len(report.loads)} files, {report.triples:,} triples in {report.seconds:.2f} s", err=True)
+        how = f" in {tracker.chunks} Graph Store Protocol request{'s' if tracker.chunks != 1 else ''}" \
+            if settings.endpoint is not None else ""
+        kept = sum(load.skipped for load in report.loads)
+        resumed = f"; resumed: {kept} graph{'s' if kept != 1 else ''} kept from the interrupted build" if kept else ""
+        click.echo(f"{len(report.loads)} files, {report.triples:,} triples{how} in {report.seconds:.2f} s{resumed}",
+                   err=True)
+
+
+class _BuildTracker:
+    """The build's progress callback: counts requests and, on a terminal, moves a bar in triples."""
+
+    def __init__(self) -> None:
+        self.chunks = 0
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+        self._sent: dict[Path, int] = {}
+
+    def __call__(self, path: Path, phase: str, triples: int) -> None:
+        if phase == "chunk":
+            self.chunks += 1
+            self._sent[path] = self._sent.get(path, 0) + triples
+        if self.bar is None or self.task is None:
+            return
+        if phase == "parsed":
+            total = (self.bar.tasks[self.task].total or 0) + triples
+            self.bar.update(self.task, total=total, description=f"parsed {path.name}")
+        elif phase == "chunk":
+            self.bar.update(self.task, advance=triples, description=f"sending {path.name}")
+        elif phase in ("loaded", "skipped"):
+            self.bar.update(self.task, advance=triples - self._sent.get(path, 0),
+                            description=f"{phase} {path.name}")
 
 
 @main.command()
