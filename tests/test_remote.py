@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from clustergraph.base.errors import InputError, QueryError, StoreError
+from clustergraph.base.errors import InputError, LoadInterrupted, QueryError, StoreError
 from clustergraph.base.formats import RdfFormat
 from clustergraph.core import EmbeddedStore, RemoteStore
 from clustergraph.core.config import Endpoint, Settings
+from clustergraph.base.terms import GRAPH
+from clustergraph.core.remotebuild import JOURNAL, journal
 from clustergraph.core.results import Boolean, Solutions, Triples
 from clustergraph.services.build import build
-from conftest import Cli
+from conftest import Cli, free_port
 
 COUNT = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 
@@ -116,3 +126,113 @@ def test_build_without_gsp_url_says_what_to_give(oxigraph_server: Endpoint, proj
         with pytest.raises(StoreError) as err:
             build(remote, Settings(root=project))
     assert "no Graph Store Protocol URL is set; give --gsp-url" in err.value.detail
+
+
+# -- chunked, resumable build ----------------------------------------------------------------------
+
+class Oxigraph:
+    """An `oxigraph serve` that a test can kill and start again on the same folder and port."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        base = f"http://127.0.0.1:{self.port}"
+        self.endpoint = Endpoint(query_url=f"{base}/query", update_url=f"{base}/update", gsp_url=f"{base}/store",
+                                 timeout_s=10)
+
+    def start(self) -> None:
+        exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+        self.proc = subprocess.Popen([exe, "serve", "--location", str(self.folder), "--bind",
+                                      f"127.0.0.1:{self.port}", "--union-default-graph"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            try:
+                httpx.get(self.endpoint.query_url, params={"query": "ASK {}"}, timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError("oxigraph serve did not start")
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+@pytest.fixture
+def oxigraph(tmp_path: Path) -> Iterator[Oxigraph]:
+    server = Oxigraph(tmp_path / "oxigraph-store")
+    server.start()
+    yield server
+    server.kill()
+
+
+def write_big_file(path: Path, n: int) -> None:
+    """`n` plain triples and, at the end, blank nodes whose triples span more than one chunk."""
+    lines = [f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" ." for i in range(n)]
+    lines += [f"_:b{i} <http://example.org/next> _:b{i + 1} ." for i in range(12)]
+    lines += ["<http://example.org/s0> <http://example.org/list> _:b0 ."]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def remote(endpoint: Endpoint, **options: Any) -> RemoteStore:
+    return RemoteStore(endpoint, **{"chunk_triples": 50, "retries": 1, "backoff_s": 0.01, **options})
+
+
+def test_chunked_build_keeps_blank_nodes_whole_and_matches_embedded(oxigraph: Oxigraph, project: Path) -> None:
+    write_big_file(project / "data" / "zz-big.nt", 200)
+    settings = Settings(root=project)
+    phases: list[tuple[str, str, int]] = []
+    with remote(oxigraph.endpoint, chunk_triples=5) as store, EmbeddedStore() as local:
+        build(store, settings, progress=lambda path, phase, n: phases.append((path.name, phase, n)))
+        build(local, settings)
+        assert store.graph_sizes() == local.graph_sizes()
+        # blank nodes sent in two requests would be two nodes: the graphs would not be isomorphic
+        assert isomorphic(ntriples_graph(store), ntriples_graph(local))
+        assert JOURNAL not in store.graph_sizes()
+    big = [n for name, phase, n in phases if name == "zz-big.nt" and phase == "chunk"]
+    assert sum(big) == 213 and max(big) == 13 and len(big) == 41  # 40 plain chunks, one of the blank-node chain
+
+
+def test_build_killed_mid_way_says_what_is_loaded_and_resumes(oxigraph: Oxigraph, project: Path) -> None:
+    write_big_file(project / "data" / "zz-big.nt", 200)
+    settings = Settings(root=project)
+
+    def kill_at_first_chunk_of_big(path: Path, phase: str, n: int) -> None:
+        if path.name == "zz-big.nt" and phase == "chunk":
+            oxigraph.kill()
+
+    with remote(oxigraph.endpoint) as store:
+        with pytest.raises(LoadInterrupted) as err:
+            build(store, settings, progress=kill_at_first_chunk_of_big)
+    assert (err.value.files, err.value.total_files) == (3, 4)
+    assert (err.value.triples, err.value.total_triples) == (21, 234)
+    assert err.value.location == oxigraph.endpoint.gsp_url
+    assert ("while loading zz-big.nt into <https://w3id.org/clustergraph/graph/data/zz-big> after 1 chunk "
+            "(50 of 213 triples); loaded 3 of 4 files, 21 of 234 triples; run build again to resume") in str(err.value)
+
+    (project / "data" / "extra.ttl").write_text((project / "data" / "extra.ttl").read_text()
+                                                + "\n<http://example.org/new> <http://example.org/p> 1 .\n")
+    oxigraph.start()
+    with remote(oxigraph.endpoint) as store, EmbeddedStore() as local:
+        assert set(journal(store)) == {GRAPH["ontology/mini"], GRAPH["data/extra"], GRAPH["data/minimal"]}
+        report = build(store, settings)
+        kept = {load.path.name for load in report.loads if load.skipped}
+        assert kept == {"mini.ttl", "minimal.ttl"}  # extra.ttl changed since, so it is loaded again
+        build(local, settings)
+        assert store.graph_sizes() == local.graph_sizes()
+        assert isomorphic(ntriples_graph(store), ntriples_graph(local))
+        assert journal(store) == {}
+        again = build(store, settings)  # a finished build leaves no journal: the next one replaces all
+        assert not any(load.skipped for load in again.loads)
+
+
+def test_build_against_a_dead_endpoint_is_one_line_exit_2(cli: Cli) -> None:
+    base = f"http://127.0.0.1:{free_port()}"
+    result = cli("--endpoint", f"{base}/query", "--update-url", f"{base}/update", "--gsp-url", f"{base}/store",
+                 "build")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {base}/query: the endpoint does not answer")
