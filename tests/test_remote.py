@@ -12,20 +12,28 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
+import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from clustergraph.base.errors import InputError, LoadInterrupted, QueryError, StoreError
+from clustergraph.adapters.cli import main
+from clustergraph.base.errors import InputError, LoadInterrupted, NotConforming, QueryError, StoreError
 from clustergraph.base.formats import RdfFormat
-from clustergraph.core import EmbeddedStore, RemoteStore
-from clustergraph.core.config import Endpoint, Settings
 from clustergraph.base.terms import GRAPH
+from clustergraph.core import EmbeddedStore, RemoteStore
+from clustergraph.base.terms import GRAPH
+from clustergraph.core.config import Endpoint, Settings
+from clustergraph.core.remote import STAGING_PREFIX
 from clustergraph.core.remotebuild import JOURNAL, journal
-from clustergraph.core.results import Boolean, Solutions, Triples
+from clustergraph.core.results import Boolean, Solutions, Triples, ox_format
+from clustergraph.core.store import QueryOptions
 from clustergraph.services.build import build
-from conftest import Cli, free_port
+from clustergraph.services.ingest import batches, ingest, retract
+from clustergraph.services.stats import stats
+from conftest import FIXTURES, Cli, free_port
+from server_app import BASE, client_for
 
 COUNT = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 
@@ -236,3 +244,162 @@ def test_build_against_a_dead_endpoint_is_one_line_exit_2(cli: Cli) -> None:
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {base}/query: the endpoint does not answer")
+
+
+# -- export, stats, validate -----------------------------------------------------------------------
+
+def per_graph(data: bytes, fmt: RdfFormat) -> dict[str, Graph]:
+    graphs: dict[str, Graph] = {}
+    for quad in ox.parse(data, format=ox_format(fmt)):
+        name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        graphs.setdefault(name, Graph()).parse(data=str(quad.triple) + " .\n", format="nt")
+    return graphs
+
+
+@pytest.mark.parametrize("fmt", list(RdfFormat), ids=lambda f: f.label)
+def test_streamed_export_gives_the_embedded_graphs(oxigraph: Oxigraph, project: Path, fmt: RdfFormat) -> None:
+    settings = Settings(root=project)
+    with remote(oxigraph.endpoint) as store, EmbeddedStore() as local:
+        build(store, settings)
+        build(local, settings)
+        out_remote, out_local = io.BytesIO(), io.BytesIO()
+        store.dump(out_remote, fmt)
+        local.dump(out_local, fmt)
+    mine, theirs = per_graph(out_remote.getvalue(), fmt), per_graph(out_local.getvalue(), fmt)
+    assert sorted(mine) == sorted(theirs) and len(mine) == (3 if fmt.is_dataset and fmt is not RdfFormat.JSON_LD else 1)
+    assert all(isomorphic(mine[g], theirs[g]) for g in mine)
+
+
+def test_triple_syntax_export_holds_a_triple_of_two_graphs_once(oxigraph: Oxigraph) -> None:
+    triple = "<http://example.org/a> <http://example.org/b> <http://example.org/c>"
+    with remote(oxigraph.endpoint) as store:
+        store.update(f"INSERT DATA {{ GRAPH <{GRAPH['x']}> {{ {triple} }} GRAPH <{GRAPH['y']}> {{ {triple} }} }}")
+        nt, nq = io.BytesIO(), io.BytesIO()
+        store.dump(nt, RdfFormat.N_TRIPLES)
+        store.dump(nq, RdfFormat.N_QUADS)
+    assert nt.getvalue().decode().splitlines() == [f"{triple} ."]
+    assert len(nq.getvalue().decode().splitlines()) == 2
+
+
+def test_stats_and_dataset_options_over_remote(oxigraph: Oxigraph, project: Path) -> None:
+    settings = Settings(root=project)
+    with remote(oxigraph.endpoint) as store, EmbeddedStore() as local:
+        build(store, settings)
+        build(local, settings)
+        assert stats(store) == stats(local)
+        only = QueryOptions(default_graphs=(str(GRAPH["data/extra"]),))
+        text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        r, e = store.query(text, options=only), local.query(text, options=only)
+        assert isinstance(r, Solutions) and isinstance(e, Solutions)
+        assert str(r.rows[0][0].value) == str(e.rows[0][0].value) == "5"  # type: ignore[union-attr]
+
+
+def server_project(tmp_path: Path, endpoint: Endpoint) -> Settings:
+    root = tmp_path / "server-project"
+    shutil.copytree(FIXTURES / "server", root)
+    settings = Settings(root=root, endpoint=endpoint, base_url=BASE)
+    with RemoteStore(endpoint) as store:
+        build(store, settings)
+    return settings
+
+
+def test_validate_with_endpoint_gives_the_embedded_report(oxigraph: Oxigraph, tmp_path: Path) -> None:
+    settings = server_project(tmp_path, oxigraph.endpoint)
+    endpoint = oxigraph.endpoint
+    args = ["--root", str(settings.root), "--endpoint", endpoint.query_url, "--update-url", str(endpoint.update_url),
+            "--gsp-url", str(endpoint.gsp_url)]
+    local = ["--root", str(settings.root), "--memory"]
+    runner = CliRunner()
+    bad = str(settings.root / "steward" / "missing_source.ttl")
+    remote_result = runner.invoke(main, [*args, "validate", "-f", "json", bad])
+    assert remote_result.exit_code == 1, remote_result.output
+    assert "prov:wasDerivedFrom" in remote_result.stdout
+    with EmbeddedStore(tmp_path / "local") as store:
+        build(store, settings.with_store(tmp_path / "local"))
+    local_result = runner.invoke(main, [*local[:2], "--store", str(tmp_path / "local"), "validate", "-f", "json", bad])
+    assert local_result.exit_code == 1
+    assert remote_result.stdout == local_result.stdout
+    assert runner.invoke(main, [*args, "validate"]).exit_code == 0
+
+
+# -- ingest and retract ----------------------------------------------------------------------------
+
+def nquads(store: RemoteStore) -> list[str]:
+    out = io.BytesIO()
+    store.dump(out, RdfFormat.N_QUADS)
+    return sorted(out.getvalue().decode().splitlines())
+
+
+class FailingStore(RemoteStore):
+    """The real endpoint, but the client fails at one chosen step (the network or the engine going away)."""
+
+    fail_at: str = ""
+    requests = 0
+
+    def _gsp(self, method: str, graph: URIRef, body: bytes) -> None:
+        self.requests += 1
+        if self.fail_at == "second chunk" and self.requests == 2:
+            raise StoreError(str(self.endpoint.gsp_url), "the endpoint does not answer (injected)")
+        super()._gsp(method, graph, body)
+
+    def _update(self, sparql: str) -> None:
+        if self.fail_at == "swap" and sparql.startswith("ADD "):
+            raise StoreError(str(self.endpoint.update_url), "HTTP 503: injected")
+        super()._update(sparql)
+
+
+@pytest.mark.parametrize("inline", [10_000, 0], ids=["insert-data", "staged"])
+def test_ingest_and_retract_over_remote(oxigraph: Oxigraph, tmp_path: Path, inline: int) -> None:
+    settings = server_project(tmp_path, oxigraph.endpoint)
+    with remote(oxigraph.endpoint, inline_triples=inline, chunk_triples=2) as store:
+        before = nquads(store)
+        done = ingest(store, settings.shapes_dir, settings.root / "steward" / "good.ttl", agent="Test Steward")
+        assert [b.id for b in batches(store)] == [done.batch.id]
+        assert not any(str(g).startswith(STAGING_PREFIX) for g in store.graph_sizes())
+        held = store.count(done.batch.graph)
+        assert held == done.batch.triples + 18  # the file's triples and the batch's PROV-O record (18 triples)
+        retract(store, settings.shapes_dir, done.batch.id)
+        assert nquads(store) == before
+
+
+@pytest.mark.parametrize("fail_at", ["second chunk", "swap"])
+def test_failed_staged_ingest_leaves_the_remote_store_as_before(oxigraph: Oxigraph, tmp_path: Path,
+                                                                fail_at: str) -> None:
+    settings = server_project(tmp_path, oxigraph.endpoint)
+    with FailingStore(oxigraph.endpoint, inline_triples=0, chunk_triples=1, retries=0) as store:
+        store.fail_at = fail_at
+        before = nquads(store)
+        with pytest.raises(StoreError) as err:
+            ingest(store, settings.shapes_dir, settings.root / "steward" / "good.ttl", agent="Test Steward")
+        assert "injected" in str(err.value)
+        assert nquads(store) == before
+        assert batches(store) == []
+
+
+def test_refused_ingest_over_remote_changes_nothing(oxigraph: Oxigraph, tmp_path: Path) -> None:
+    settings = server_project(tmp_path, oxigraph.endpoint)
+    with remote(oxigraph.endpoint) as store:
+        before = nquads(store)
+        with pytest.raises(NotConforming):
+            ingest(store, settings.shapes_dir, settings.root / "steward" / "missing_source.ttl", agent="Test")
+        assert nquads(store) == before
+
+
+# -- serve -----------------------------------------------------------------------------------------
+
+def test_serve_fronts_the_remote_engine(oxigraph: Oxigraph, tmp_path: Path) -> None:
+    settings = server_project(tmp_path, oxigraph.endpoint)
+    app = client_for(settings)
+    try:
+        answer = app.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+                         headers={"Accept": "application/sparql-results+json"})
+        with RemoteStore(oxigraph.endpoint) as store:
+            assert answer.json()["results"]["bindings"][0]["n"]["value"] == str(len(store))
+        clusters = app.get("/api/queries/clusters", headers={"Accept": "application/sparql-results+json"})
+        assert app.get("/catalogue/clusters").status_code == 200
+        assert clusters.status_code == 200 and clusters.json()["results"]["bindings"]
+        page = app.get("/id/cluster/gamma", headers={"Accept": "text/turtle"})
+        assert page.status_code == 200
+        assert any(str(s).endswith("/id/cluster/gamma") for s in Graph().parse(data=page.text, format="turtle").subjects())
+    finally:
+        app.close()
