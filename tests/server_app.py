@@ -5,7 +5,14 @@ starts the store's worker process), as starlette's TestClient does without its h
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -68,3 +75,47 @@ class AppClient:
 def client_for(settings: Settings) -> AppClient:
     """A client for a new app over `settings`."""
     return AppClient(create_app(settings))
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 free at the time of asking."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def served(settings: Settings, log: Path) -> Iterator[str]:
+    """A real `clustergraph serve` over `settings` (its store, or in memory) on a free port; its base URL.
+
+    Read-only (no token). Its output goes to `log`; it is stopped on leaving the block.
+    """
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    store = ["--store", str(settings.store_path)] if settings.store_path else ["--memory"]
+    exe = Path(sys.executable).parent / "clustergraph"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(exe), "--root", str(settings.root), *store, "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--base-url", base],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "CLUSTERGRAPH_TOKEN": ""},
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/sparql", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"clustergraph serve did not start:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

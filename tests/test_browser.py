@@ -7,16 +7,11 @@ is never used.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from server_app import server_settings
+from server_app import served, server_settings
 
 from clustergraph.adapters.server.pages import STATIC
 
@@ -30,49 +25,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-s
                  "--disable-sync", "--disable-default-apps", "--disable-extensions"]
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`clustergraph serve` over the server fixture on a free port; its base URL."""
     if not (STATIC / "vendor" / "yasgui.min.js").is_file():
         pytest.fail("the web assets are not bundled: run `make install` (npm ci and web/build.mjs)")
     settings = server_settings(tmp_path_factory.mktemp("browser"))
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    exe = Path(sys.executable).parent / "clustergraph"
-    log = tmp_path_factory.mktemp("log") / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(exe), "--root", str(settings.root), "--store", str(settings.store_path), "serve",
-             "--host", "127.0.0.1", "--port", str(port), "--base-url", base],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "CLUSTERGRAPH_TOKEN": ""},
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/sparql", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"clustergraph serve did not start:\n{log.read_text()}")
-            time.sleep(0.1)
+    with served(settings, tmp_path_factory.mktemp("log") / "serve.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")

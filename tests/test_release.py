@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import httpx
 import jsonschema
 import pyoxigraph as ox
 import pytest
@@ -26,6 +27,7 @@ from clustergraph.core.config import Settings
 from clustergraph.core.store import EmbeddedStore
 from clustergraph.services.ingest import ingest
 from clustergraph.services.release import Release, release
+from server_app import served, server_settings
 
 REPO = Path(__file__).parent.parent
 ISSUED = date(2026, 11, 23)
@@ -244,6 +246,54 @@ def test_release_refuses_a_graph_that_breaks_the_shapes(tmp_path: Path) -> None:
     with pytest.raises(NotConforming):
         release(EmbeddedStore(), settings, "9.9.9")
     assert not (settings.root / "dist").exists() or not any((settings.root / "dist").iterdir())
+
+
+def test_release_refuses_a_graph_hermit_finds_inconsistent(tmp_path: Path) -> None:
+    settings = _project(tmp_path)
+    # The Sinos Valley cluster also typed a firm: cg:Cluster is disjoint with cg:Actor (ontology/clusters.ttl).
+    (settings.data_dir / "chimera.ttl").write_text(
+        "@prefix cg: <https://w3id.org/clustergraph/ontology#> .\n"
+        "<https://w3id.org/clustergraph/id/cluster/sinos-valley> a cg:Firm .\n", encoding="utf-8")
+    with pytest.raises(NotConforming) as err:
+        release(EmbeddedStore(), settings, "9.9.9")
+    assert "HermiT finds the ontology and data inconsistent" in str(err.value)
+    assert "cluster:sinos-valley: an instance of both cg:Actor (typed cg:Firm) and cg:Cluster" in str(err.value)
+    assert not (settings.root / "dist").exists() or not any((settings.root / "dist").iterdir())
+
+
+def test_the_server_serves_void_dcat_and_every_distribution(releases: Releases, tmp_path: Path) -> None:
+    with served(releases.settings, tmp_path / "serve.log") as base:
+        void = httpx.get(f"{base}/.well-known/void")
+        assert void.status_code == 200 and void.headers["content-type"].startswith("text/turtle")
+        assert void.content == (releases.second.directory / "void.ttl").read_bytes()  # the latest release
+        dcat = httpx.get(f"{base}/release/1.1.0/dcat.ttl")
+        assert dcat.status_code == 200 and dcat.headers["content-type"].startswith("text/turtle")
+        described = list(ox.parse(dcat.content, format=ox.RdfFormat.TURTLE))
+        urls = [q.object.value for q in described if q.predicate.value == "http://www.w3.org/ns/dcat#downloadURL"]
+        sums = {q.subject.value.removesuffix("#sha256"): q.object.value for q in described
+                if q.predicate.value == "http://spdx.org/rdf/terms#checksumValue"}
+        media = {q.subject.value: q.object.value.removeprefix("https://www.iana.org/assignments/media-types/")
+                 for q in described if q.predicate.value == "http://www.w3.org/ns/dcat#mediaType"}
+        assert len(urls) > 20
+        with httpx.Client(base_url=base) as client:
+            for url in urls:  # every download URL dereferences on this server, with its checksum and type
+                response = client.get(url.removeprefix("https://w3id.org/clustergraph"))
+                assert response.status_code == 200, url
+                assert hashlib.sha256(response.content).hexdigest() == sums[url], url
+                assert response.headers["content-type"].split(";")[0] == media[url], url
+            home = client.get("/").text
+            assert 'href="/.well-known/void"' in home and 'href="/release/1.1.0/dcat.ttl"' in home
+            for missing in ("/release/9.9.9/void.ttl", "/release/1.1.0/nothing.ttl",
+                            "/release/1.1.0/%2e%2e/%2e%2e/ontology/clusters.ttl"):
+                assert client.get(missing).status_code == 404, missing
+
+
+def test_before_any_release_void_is_a_404_and_the_home_page_says_how(tmp_path: Path) -> None:
+    with served(server_settings(tmp_path), tmp_path / "serve.log") as base:
+        response = httpx.get(f"{base}/.well-known/void")
+        assert response.status_code == 404
+        assert "clustergraph release VERSION" in response.json()["error"]
+        assert "No release yet" in httpx.get(f"{base}/").text
 
 
 def test_cli_release_exits_2_for_a_bad_version_and_writes_nothing(tmp_path: Path) -> None:

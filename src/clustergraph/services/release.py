@@ -76,6 +76,11 @@ def version_key(version: str) -> tuple[tuple[int, str], ...]:
     return tuple((int(p), "") if p.isdigit() else (-1, p) for p in re.split(r"[._-]", version))
 
 
+def media_type(path: Path) -> str:
+    """The media type a release file is described (DCAT) and served with."""
+    return _MEDIA.get(path.suffix, "application/octet-stream")
+
+
 def releases(dist: Path) -> list[str]:
     """The versions released in `dist`, oldest first (folders holding a VoID file)."""
     if not dist.is_dir():
@@ -231,7 +236,7 @@ def _describe_files(out: Path) -> list[ReleaseFile]:
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         rel = path.relative_to(out).as_posix()
         data = path.read_bytes()
-        files.append(ReleaseFile(rel, _MEDIA.get(path.suffix, "application/octet-stream"), len(data),
+        files.append(ReleaseFile(rel, media_type(path), len(data),
                                  hashlib.sha256(data).hexdigest()))
     return files
 

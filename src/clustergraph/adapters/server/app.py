@@ -30,7 +30,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from clustergraph.adapters.server import catalogue_api, graphstore, linked_data, pages, sparql, steward_api
-from clustergraph.adapters.server import release_void
+from clustergraph.adapters.server import releases
 from clustergraph.base.errors import ClusterGraphError, QueryError
 from clustergraph.core.config import Settings
 from clustergraph.core.worker import WorkerStore
@@ -65,7 +65,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/map", pages.map_page, methods=["GET"]),
         *catalogue_api.routes,
         *steward_api.routes,
-        *release_void.routes,
+        *releases.routes,
         Mount("/static", StaticFiles(directory=str(pages.STATIC), check_dir=False), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from clustergraph.adapters.server.links import local_href, root_path
+from clustergraph.adapters.server.releases import latest_release
 from clustergraph.base.errors import ClusterGraphError
 from clustergraph.base.terms import PREFIXES
 from clustergraph.core.config import Settings
@@ -58,7 +59,8 @@ async def home(request: Request) -> Response:
     sizes = await run_in_threadpool(store.graph_sizes)
     catalogue = _catalogue(settings)
     return render(request, "home.html", {"counts": held, "clusters": clusters, "triples": sum(sizes.values()),
-                                         "graphs": len(sizes), "catalogue": catalogue})
+                                         "graphs": len(sizes), "catalogue": catalogue,
+                                         "release": latest_release(settings)})
 
 
 async def editor(request: Request) -> Response:
