@@ -46,6 +46,12 @@ def _report_options(command: F) -> F:
     return command
 
 
+#: What a write to a remote endpoint guarantees: the protocols have no multi-request transaction.
+_REMOTE_WRITE = ("remote: written by one SPARQL update (a large batch is first staged in graph/staging/ and "
+                 "moved in by it); all or nothing on engines that run one update request in one transaction "
+                 "(Oxigraph, Virtuoso)")
+
+
 def _limits(max_triples: int | None) -> Limits:
     return Limits(max_triples=max_triples) if max_triples else Limits()
 
@@ -102,6 +108,8 @@ def ingest(settings: Settings, file: Path, agent: str, origin: str | None, shape
         click.echo(f"accepted with {done.report.summary()}", err=True)
     batch = done.batch
     click.echo(f"batch {batch.id}: {batch.triples:,} triples from {batch.file_name} into <{batch.graph}>")
+    if settings.endpoint is not None:
+        click.echo(_REMOTE_WRITE, err=True)
 
 
 @main.command()
