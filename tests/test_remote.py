@@ -28,7 +28,7 @@ from clustergraph.core.config import Endpoint, Settings
 from clustergraph.core.remote import STAGING_PREFIX
 from clustergraph.core.remotebuild import JOURNAL, journal
 from clustergraph.core.results import Boolean, Solutions, Triples, ox_format
-from clustergraph.core.store import QueryOptions
+from clustergraph.core.store import QueryOptions, Store
 from clustergraph.services.build import build
 from clustergraph.services.ingest import batches, ingest, retract
 from clustergraph.services.stats import stats
@@ -38,7 +38,7 @@ from server_app import BASE, client_for
 COUNT = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 
 
-def ntriples_graph(store: EmbeddedStore | RemoteStore) -> Graph:
+def ntriples_graph(store: Store) -> Graph:
     out = io.BytesIO()
     store.dump(out, RdfFormat.N_TRIPLES)
     return Graph().parse(data=out.getvalue().decode(), format="nt")
@@ -366,8 +366,9 @@ def test_ingest_and_retract_over_remote(oxigraph: Oxigraph, tmp_path: Path, inli
 def test_failed_staged_ingest_leaves_the_remote_store_as_before(oxigraph: Oxigraph, tmp_path: Path,
                                                                 fail_at: str) -> None:
     settings = server_project(tmp_path, oxigraph.endpoint)
-    with FailingStore(oxigraph.endpoint, inline_triples=0, chunk_triples=1, retries=0) as store:
-        store.fail_at = fail_at
+    store = FailingStore(oxigraph.endpoint, inline_triples=0, chunk_triples=1, retries=0)
+    store.fail_at = fail_at
+    with store:
         before = nquads(store)
         with pytest.raises(StoreError) as err:
             ingest(store, settings.shapes_dir, settings.root / "steward" / "good.ttl", agent="Test Steward")
