@@ -224,6 +224,9 @@ def test_build_killed_mid_way_says_what_is_loaded_and_resumes(oxigraph: Oxigraph
     (project / "data" / "extra.ttl").write_text((project / "data" / "extra.ttl").read_text()
                                                 + "\n<http://example.org/new> <http://example.org/p> 1 .\n")
     oxigraph.start()
+    endpoint = oxigraph.endpoint
+    shown = Cli(project)("--endpoint", endpoint.query_url, "--update-url", str(endpoint.update_url), "stats")
+    assert "an interrupted build left <https://w3id.org/clustergraph/graph/build/journal>" in shown.stderr
     with remote(oxigraph.endpoint) as store, EmbeddedStore() as local:
         assert set(journal(store)) == {GRAPH["ontology/mini"], GRAPH["data/extra"], GRAPH["data/minimal"]}
         report = build(store, settings)

@@ -57,6 +57,8 @@ def build(store: Store, settings: Settings, *, progress: Progress | None = None)
 
     Graphs of files that no longer exist are removed; other graphs (ingested batches) stay.
     Every file is parsed first: if one fails, raises InputError and the store is unchanged.
+    On a remote store files go in chunks and a build that stopped part-way resumes (the loads it
+    keeps say `skipped`); raises LoadInterrupted, naming what is loaded, if the endpoint fails.
     """
     start = time.perf_counter()
     files = source_files(settings)

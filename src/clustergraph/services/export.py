@@ -33,6 +33,7 @@ def export(store: Store, out: BinaryIO, fmt: RdfFormat, graphs: Sequence[URIRef]
     """Write the chosen graphs (all if None) to `out` in `fmt`.
 
     Dataset syntaxes (N-Quads, TriG, JSON-LD) keep graph names where the syntax allows; triple
-    syntaxes get the union of the chosen graphs.
+    syntaxes get the union of the chosen graphs. Written as it is read, on both stores: a remote
+    store streams each graph from the endpoint, so no graph is held in memory.
     """
     store.dump(out, fmt, graphs=graphs)

@@ -15,6 +15,7 @@ from clustergraph.adapters.cli.output import RESULT_CHOICES, console, emit, shor
 from clustergraph.base.errors import InputError
 from clustergraph.base.formats import RdfFormat
 from clustergraph.core.config import Settings
+from clustergraph.core.remotebuild import JOURNAL
 from clustergraph.services.build import build as run_build
 from clustergraph.services.build import source_files
 from clustergraph.services.export import export as run_export
@@ -181,6 +182,8 @@ def stats(settings: Settings, show_coverage: bool) -> None:
     for cls, n in found.classes:
         classes.add_row(short(cls), f"{n:,}")
     out.print(classes)
+    if any(graph == JOURNAL for graph, _ in found.graphs):
+        click.echo(f"an interrupted build left <{JOURNAL}>: run build again to finish it", err=True)
 
 
 def print_coverage(clusters: tuple[Coverage, ...]) -> None:
