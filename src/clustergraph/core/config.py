@@ -136,3 +136,45 @@ class Settings:
     def with_store(self, store_path: Path | None) -> Settings:
         """A copy that uses the store at `store_path` (None: in memory)."""
         return replace(self, store_path=store_path, endpoint=None)
+
+
+# -- the config file ---------------------------------------------------------------------------------
+
+CONFIG_FILE = "clustergraph.toml"
+#: The keys of clustergraph.toml: the global command-line options, by their long names.
+CONFIG_KEYS: dict[str, tuple[type, ...]] = {
+    "store": (str,), "endpoint": (str,), "engine": (str,), "update-url": (str,), "gsp-url": (str,),
+    "user": (str,), "timeout": (int, float),
+}
+
+
+def read_config(path: Path) -> dict[str, str | float]:
+    """The settings of a clustergraph.toml (flat `key = value` lines, keys as in CONFIG_KEYS).
+
+    Raises InputError naming the file (and line and column, or key) for a file that cannot be read
+    or parsed, an unknown key, a value of the wrong type, an unknown engine or a password.
+    """
+    import tomllib
+
+    from clustergraph.base.errors import InputError
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read the config file ({exc.strerror})", path=path) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not a TOML file ({exc})", path=path) from exc
+    for key, value in data.items():
+        if key == "password":
+            raise InputError("key 'password': passwords are never read from files; set CLUSTERGRAPH_PASSWORD",
+                             path=path)
+        if key not in CONFIG_KEYS:
+            raise InputError(f"unknown key '{key}' (keys: {', '.join(CONFIG_KEYS)})", path=path)
+        kinds = CONFIG_KEYS[key]
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            raise InputError(f"key '{key}' needs a {'number' if float in kinds else 'string'}, got {value!r}",
+                             path=path)
+    if "engine" in data and data["engine"] not in PRESETS:
+        raise InputError(f"key 'engine': unknown engine {data['engine']!r} (engines: {', '.join(PRESETS)})",
+                         path=path)
+    return data
