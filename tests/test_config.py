@@ -28,7 +28,7 @@ def settings_of(root: Path, *args: str) -> Settings:
     """The Settings the CLI builds from `args` (and the environment), without running a command."""
     ctx = main.make_context("clustergraph", ["--root", str(root), *args, "stats"])
     with ctx:
-        ctx.invoke(main.callback, **ctx.params)  # type: ignore[misc]
+        ctx.invoke(main.callback, **ctx.params)  # type: ignore[arg-type]
         assert isinstance(ctx.obj, Settings)
         return ctx.obj
 
