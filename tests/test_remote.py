@@ -380,6 +380,20 @@ def test_failed_staged_ingest_leaves_the_remote_store_as_before(oxigraph: Oxigra
         assert batches(store) == []
 
 
+def test_a_small_write_with_blank_nodes_goes_through_a_staging_graph(oxigraph: Oxigraph) -> None:
+    graph = ox.NamedNode(str(GRAPH["batch/x"]))
+    node = ox.BlankNode()
+    quads = [ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"), node, graph),
+             ox.Quad(node, ox.NamedNode("http://example.org/q"), ox.Literal("v"), graph)]
+    store = FailingStore(oxigraph.endpoint)
+    with store:
+        store.add_quads(quads)
+        assert store.requests == 1  # one Graph Store Protocol upload, not INSERT DATA (Virtuoso refuses blank nodes there)
+        assert store.graph_sizes() == {GRAPH["batch/x"]: 2}
+        linked = store.query("ASK { <http://example.org/a> <http://example.org/p> ?b . ?b <http://example.org/q> 'v' }")
+        assert linked == Boolean(True)
+
+
 def test_refused_ingest_over_remote_changes_nothing(oxigraph: Oxigraph, tmp_path: Path) -> None:
     settings = server_project(tmp_path, oxigraph.endpoint)
     with remote(oxigraph.endpoint) as store:

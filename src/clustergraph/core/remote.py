@@ -5,11 +5,12 @@ The endpoint must answer queries over the union of its named graphs as the defau
 (Oxigraph server: `--union-default-graph`; Virtuoso does so by default).
 
 Writes. The protocols have no transaction that spans requests, so every write that must be all
-or nothing is one SPARQL Update request (Oxigraph and Virtuoso run one request in one
-transaction): a small batch is one INSERT DATA; a large one is first uploaded by the Graph Store
-Protocol into a staging graph (graph/staging/<uuid>), checked to be complete, and then moved in
-by one request (`ADD <staging> TO <graph> ; DROP GRAPH <staging>`). If anything fails the staging
-graph is dropped and the target graphs are as before. Builds are chunked and resumable (see
+or nothing is one SPARQL Update request (Oxigraph runs one request in one transaction): a small
+batch without blank nodes is one INSERT DATA; a large one, or one with blank nodes (Virtuoso
+refuses them in INSERT DATA), is first uploaded by the Graph Store Protocol into a staging graph
+(graph/staging/<uuid>), checked to be complete, and then moved in by one request
+(`ADD <staging> TO <graph> ; DROP SILENT GRAPH <staging>`). If anything fails the staging graph
+is dropped and the target graphs are as before. Builds are chunked and resumable (see
 core/remotebuild.py). Exports stream: no graph is held in memory.
 """
 
@@ -183,7 +184,8 @@ class RemoteStore(Store):
             by_graph.setdefault(URIRef(q.graph_name.value), []).append(q.triple)
         if not by_graph:
             return
-        if len(quads) <= self.inline_triples:
+        # Virtuoso refuses blank nodes in INSERT DATA: those go by the Graph Store Protocol.
+        if len(quads) <= self.inline_triples and not any(_has_blank(q) for q in quads):
             blocks = " ".join(
                 f"GRAPH <{g}> {{ {_ntriples(triples).decode('utf-8')} }}" for g, triples in by_graph.items())
             self._update(f"INSERT DATA {{ {blocks} }}")
@@ -200,7 +202,8 @@ class RemoteStore(Store):
                     raise StoreError(self.location, f"the staging graph <{staged[graph]}> holds {held:,} of "
                                                     f"{wanted:,} triples; nothing was written")
             moves = [f"ADD <{stage}> TO <{graph}>" for graph, stage in staged.items()]
-            self._update(" ;\n".join(moves + [f"DROP GRAPH <{stage}>" for stage in staged.values()]))
+            # SILENT: Virtuoso refuses DROP GRAPH of a graph that was not made by CREATE GRAPH.
+            self._update(" ;\n".join(moves + [f"DROP SILENT GRAPH <{stage}>" for stage in staged.values()]))
         except BaseException:
             self._drop_quietly(staged.values())
             raise
@@ -350,6 +353,10 @@ def _virtuoso_ask(location: str, variables: tuple[str, ...], rows: list[tuple[ob
     if variables != ("__ASK_RETVAL",):
         raise StoreError(location, f"the endpoint answered an ASK query with a table of {', '.join(variables)}")
     return Boolean(bool(rows) and all(getattr(v, "value", "1") not in ("0", "false") for v in rows[0]))
+
+
+def _has_blank(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
 
 
 def _ntriples(triples: Sequence[ox.Triple]) -> bytes:
