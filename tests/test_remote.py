@@ -295,6 +295,11 @@ def test_stats_and_dataset_options_over_remote(oxigraph: Oxigraph, project: Path
         r, e = store.query(text, options=only), local.query(text, options=only)
         assert isinstance(r, Solutions) and isinstance(e, Solutions)
         assert str(r.rows[0][0].value) == str(e.rows[0][0].value) == "5"  # type: ignore[union-attr]
+        named = QueryOptions(named_graphs=(str(GRAPH["data/extra"]), str(GRAPH["ontology/mini"])))
+        text = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        r, e = store.query(text, options=named), local.query(text, options=named)
+        assert isinstance(r, Solutions) and isinstance(e, Solutions) and len(r.rows) == 2
+        assert [tuple(map(str, row)) for row in r.rows] == [tuple(map(str, row)) for row in e.rows]
 
 
 def server_project(tmp_path: Path, endpoint: Endpoint) -> Settings:

@@ -17,6 +17,11 @@ union of graphs see it: `stats` lists graph/build/journal, which says a build is
 
 Leftover staging graphs (graph/staging/…, from a write whose process was killed) are dropped
 by every build.
+
+A request that fails (network error, 5xx, 429) is tried again `RemoteStore.retries` times. A
+chunk of plain triples may be sent twice without harm (a graph is a set); a chunk with blank
+nodes whose answer was lost after the engine stored it would be stored twice, with new blank
+nodes: the journal then records the larger count, and `stats` shows it against the file's.
 """
 
 from __future__ import annotations
