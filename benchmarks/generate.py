@@ -208,8 +208,12 @@ def _unit(w: Writer, n: int, rng: random.Random, inject: str | None) -> Violatio
 UNIT_TRIPLES = 120  # about; only used to spread the injected violations
 
 
-def generate(triples: int, seed: int) -> tuple[list[str], list[Violation]]:
-    """The N-Triples lines (at least `triples` of them) and the violations injected into them."""
+def generate(triples: int, seed: int, start: int = 0) -> tuple[list[str], list[Violation]]:
+    """The N-Triples lines (at least `triples` of them) and the violations injected into them.
+
+    Units are numbered from `start`, so that a batch made with a `start` past another file's
+    units adds new nodes to it (the ingest benchmark).
+    """
     rng = random.Random(seed)
     w = Writer()
     units = max(len(Kind.ALL), -(-triples // UNIT_TRIPLES))
@@ -220,7 +224,7 @@ def generate(triples: int, seed: int) -> tuple[list[str], list[Violation]]:
     n = 0
     while len(w) < triples or n < units:
         inject = next(kinds) if n in chosen else None
-        found = _unit(w, n, rng, inject)
+        found = _unit(w, n + start, rng, inject)
         if found is not None:
             violations.append(found)
         n += 1
@@ -232,14 +236,14 @@ def _cycle(items: tuple[str, ...]) -> Iterator[str]:
         yield from items
 
 
-def write(out: Path, triples: int, seed: int) -> tuple[Path, Path]:
+def write(out: Path, triples: int, seed: int, start: int = 0) -> tuple[Path, Path]:
     """Write `<out>.nt` and `<out>.manifest.json`; returns their paths."""
-    lines, violations = generate(triples, seed)
+    lines, violations = generate(triples, seed, start)
     out.parent.mkdir(parents=True, exist_ok=True)
     data, manifest = out.with_suffix(".nt"), out.with_suffix(".manifest.json")
     with data.open("w", encoding="utf-8") as f:
         f.writelines(lines)
-    body = {"triples": len(lines), "seed": seed, "violations": [asdict(v) for v in violations]}
+    body = {"triples": len(lines), "seed": seed, "start": start, "violations": [asdict(v) for v in violations]}
     manifest.write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
     return data, manifest
 
@@ -250,8 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/data/generated"),
                         help="output path without suffix")
+    parser.add_argument("--start", type=int, default=0, help="number of the first unit (new IRIs past another file's)")
     args = parser.parse_args(argv)
-    data, manifest = write(args.out, args.triples, args.seed)
+    data, manifest = write(args.out, args.triples, args.seed, args.start)
     print(f"{data}\n{manifest}")
     return 0
 

@@ -62,8 +62,9 @@ def test_compiled_engine_equals_pyshacl_on_generated_data(shapes: Shapes, tmp_pa
     with curated_store() as store:
         fast = validate(store, shapes, [data], engine=Engine.SPARQL)
         reference = validate(store, shapes, [data])
-        assert len(store) == len(curated_store())  # the files were checked in a copy
-    assert keys(fast) == keys(reference)
+        assert len(store) == len(curated_store())  # the files were checked in a scratch graph, removed after
+    # a check of files with the compiled engine reports the focus nodes the files can affect only
+    assert keys(fast) <= keys(reference)
     introduced = {k for r in fast.results if r.origin is Origin.INTRODUCED for k in [tuple(nt(t) for t in r.key)]}
     want = {k for r in reference.results if r.origin is Origin.INTRODUCED for k in [tuple(nt(t) for t in r.key)]}
     assert introduced == want and len(introduced) == 4
@@ -147,13 +148,14 @@ def run_suite_case(case: Case) -> None:
 
     strict = case.name not in NOT_STRICT
     with EmbeddedStore() as store:
+        # the data in the store, validated whole (a check of a file reports only what it can affect)
+        store.add_quads([ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode("urn:x-test:data"))
+                         for q in doc(case.data).quads or ()])
         if want is None:
             with pytest.raises(InputError):
-                validate(store, load_shapes([doc(case.shapes)], strict=strict), [doc(case.data)],
-                         engine=Engine.SPARQL)
+                validate(store, load_shapes([doc(case.shapes)], strict=strict), engine=Engine.SPARQL)
             return
-        report = validate(store, load_shapes([doc(case.shapes)], strict=strict), [doc(case.data)],
-                          engine=Engine.SPARQL)
+        report = validate(store, load_shapes([doc(case.shapes)], strict=strict), engine=Engine.SPARQL)
     assert actual(report) == want
 
 

@@ -77,12 +77,27 @@ def term(node: Identifier) -> str:
     return str(to_oxigraph(node))
 
 
+@dataclass(frozen=True)
+class Focus:
+    """The only focus nodes to validate: the objects of `<graph> <graph> ?node` in named graph
+    `graph` (a list in the store rather than in the query text, which any term can join)."""
+
+    graph: str
+
+    def bind(self, v: str) -> str:
+        """A pattern binding `v` to each focus node."""
+        return f"GRAPH <{self.graph}> {{ <{self.graph}> <{self.graph}> {v} }}"
+
+
 class Compiler:
     """Compiles and runs the shapes of one shapes graph against one store."""
 
-    def __init__(self, shapes: Graph, store: Store) -> None:
+    def __init__(self, shapes: Graph, store: Store, *, focus: Focus | None = None,
+                 dataset: QueryOptions = QueryOptions(name="compiled shape")) -> None:
         self.g = shapes
         self.store = store
+        self.focus = focus
+        self.dataset = dataset
         self._vars = count()
         # The parameters of SPARQL-based constraint components (of any class): left to pyshacl.
         self._custom = {p for param in shapes.objects(None, SH.parameter) for p in shapes.objects(param, SH.path)}
@@ -108,7 +123,7 @@ class Compiler:
         return out
 
     def select(self, sparql: str) -> Iterator[dict[str, Identifier | None]]:
-        result = self.store.query(_PREFIXES + sparql, options=QueryOptions(name="compiled shape"))
+        result = self.store.query(_PREFIXES + sparql, options=self.dataset)
         assert isinstance(result, Solutions)
         for row in result.rows:
             yield {v: to_rdflib(t) for v, t in zip(result.variables, row)}
@@ -150,8 +165,13 @@ class Compiler:
             raise Unsupported("sh:target")
         if not parts:
             return None
-        return lambda v: ("{ SELECT DISTINCT " + v + " WHERE { "
-                          + " UNION ".join("{ " + part(v) + " }" for part in parts) + " } }")
+        focus = self.focus
+
+        def target(v: str) -> str:
+            # the focus nodes open each branch: a group joined to them after would be read in full
+            union = " UNION ".join("{ " + (focus.bind(v) + " " if focus else "") + part(v) + " }" for part in parts)
+            return "{ SELECT DISTINCT " + v + " WHERE { " + union + " } }"
+        return target
 
     def values(self, shape: Identifier, target: Target, focus: str, value: str) -> str:
         """A pattern binding `focus` to each focus node and `value` to each of its value nodes."""
@@ -321,7 +341,8 @@ class Compiler:
         if not re.search(r"(\?this\b|\*)", head):
             head = re.sub(r"\bSELECT(\s+(DISTINCT|REDUCED))?", lambda m: m.group(0) + " ?this", head, count=1,
                           flags=re.I)
-        query = self._prefixes(constraint) + head + "{ " + target("?this") + " " + not_exists_as_minus(body)
+        query = self._prefixes(constraint) + head + "{ " + target("?this") + " " + not_exists_as_minus(
+            body, self.focus.bind("?this") if self.focus else "")
         message = self._message(constraint) or self._message(shape)
         out = []
         for row in self.select(query):
@@ -388,7 +409,7 @@ _NOT_BGP = {"FILTER", "BIND", "OPTIONAL", "VALUES", "SERVICE", "GRAPH", "UNION",
             "SELECT"}
 
 
-def not_exists_as_minus(body: str) -> str:
+def not_exists_as_minus(body: str, restrict: str = "") -> str:
     """`body` (a WHERE group after its '{') with each `FILTER NOT EXISTS { BGP }` of the group's own
     level that mentions ?this turned into a `MINUS { BGP }` at the end of the group.
 
@@ -396,7 +417,8 @@ def not_exists_as_minus(body: str) -> str:
     group is a basic graph pattern, and a FILTER applies to the whole group as a MINUS at its end
     does. They differ in speed: the store evaluates NOT EXISTS once per solution with a join plan
     made as if nothing were bound (a hash join over the whole inner pattern each time: quadratic),
-    MINUS once as an anti-join. Any other NOT EXISTS is left as it is.
+    MINUS once as an anti-join. Any other NOT EXISTS is left as it is. `restrict` (a pattern
+    binding ?this to the focus nodes) opens each MINUS group, so that it reads only what it needs.
     """
     toks = list(tokens(body))
     depth, i = 1, 0
@@ -407,7 +429,7 @@ def not_exists_as_minus(body: str) -> str:
         if t.kind == "other" and t.text in "{}":
             depth += 1 if t.text == "{" else -1
             if depth == 0:  # the group's closing brace: the MINUS blocks go before it
-                kept += [f" MINUS {{{inner}}} " for inner in moved]
+                kept += [f" MINUS {{ {restrict + ' ' if restrict else ''}{inner.strip()} }} " for inner in moved]
                 kept += [x.text for x in toks[i:]]
                 return "".join(kept)
         if depth == 1 and t.kind == "word" and t.text.upper() == "FILTER":
@@ -440,19 +462,30 @@ def _not_exists_bgp(toks: list[Token], start: int) -> tuple[int, str] | None:
     return None
 
 
-def run_compiled(store: Store, shapes: Graph) -> Outcome:
+def top_shapes(shapes: Graph) -> list[Identifier]:
+    """The shapes that have targets of their own (explicit or implicit class targets), sorted."""
+    found = {s for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+             for s in shapes.subjects(p, None) if isinstance(s, Identifier)}
+    found |= {s for s in shapes.subjects(RDF.type, RDFS.Class) if isinstance(s, Identifier)
+              and ((s, RDF.type, SH.NodeShape) in shapes or (s, RDF.type, SH.PropertyShape) in shapes)}
+    return sorted(found, key=str)
+
+
+def run_compiled(store: Store, shapes: Graph, *, focus: Focus | None = None,
+                 dataset: QueryOptions = QueryOptions(name="compiled shape"),
+                 only: set[Identifier] | None = None) -> Outcome:
     """Validate the store against every shape with targets that compiles; list the others.
 
-    Never changes the store. The delegated shapes must be validated by the reference engine.
+    `focus` restricts every target to those focus nodes, `dataset` says which graphs the
+    queries read, `only` which top shapes to run (all when None). Never changes the store.
+    The delegated shapes must be validated by the reference engine.
     """
-    compiler = Compiler(shapes, store)
+    compiler = Compiler(shapes, store, focus=focus, dataset=dataset)
     results: list[Result] = []
     delegated: list[Identifier] = []
-    candidates = {s for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
-                  for s in shapes.subjects(p, None) if isinstance(s, Identifier)}
-    candidates |= {s for s in shapes.subjects(RDF.type, RDFS.Class) if isinstance(s, Identifier)
-                   and ((s, RDF.type, SH.NodeShape) in shapes or (s, RDF.type, SH.PropertyShape) in shapes)}
-    for shape in sorted(candidates, key=str):
+    for shape in top_shapes(shapes):
+        if only is not None and shape not in only:
+            continue
         try:
             target = compiler.top_target(shape)
             if target is not None:

@@ -348,20 +348,39 @@ def validate(store: Store, shapes: Path | Shapes, files: Sequence[Path | RdfInpu
     """Check `files` in the context of the store, or the whole store when no file is given.
 
     Never changes the store. Every result is labelled introduced or pre-existing. `shapes` is a
-    shapes folder, a shapes file, or shapes already loaded. Raises InputError for a file or a
-    shapes file that cannot be used (nothing is checked then).
+    shapes folder, a shapes file, or shapes already loaded. With pyshacl, a check of files
+    reports every result of the store with the files; with the compiled engine (on a store it
+    may write a scratch graph to), only the results of the focus nodes the files can affect
+    (`validate_delta`). Raises InputError for a file or a shapes file that cannot be used
+    (nothing is checked then).
     """
     loaded = shapes if isinstance(shapes, Shapes) else load_shapes(shapes)
     sources = [RdfInput.of(f) for f in files]
     added = [read_quads(src, limits) for src in sources]
     if engine is Engine.SPARQL:
         from clustergraph.services.fastvalidation import validate_with_sparql  # it imports this module
-        return validate_with_sparql(store, loaded, [q for quads in added for q in quads],
-                                    tuple(src.name for src in sources))
+        names = tuple(src.name for src in sources)
+        quads = [q for part in added for q in part]
+        if quads and not getattr(store, "read_only", False):
+            return validate_delta(store, loaded, quads, checked=names)
+        return validate_with_sparql(store, loaded, quads, names)
     graph = store_graph(store)
     new = {t for src, quads in zip(sources, added) for t in rdf_triples(quads, src.name)}
     return validate_change(graph, loaded, added={t for t in new if t not in graph}, removed=set(),
                            checked=tuple(src.name for src in sources))
+
+
+def validate_delta(store: Store, shapes: Shapes, added: Sequence[ox.Quad] = (),
+                   removed_graphs: Sequence[URIRef] = (), *, checked: tuple[str, ...] = ()) -> Report:
+    """Validate, with the compiled engine, only the focus nodes that adding the quads `added` and
+    removing the named graphs `removed_graphs` can affect, on the store itself (never read whole).
+
+    The change is not applied: `added` sits in a scratch graph of the store during the check.
+    Results are those of the affected focus nodes, labelled introduced or pre-existing. See
+    services/delta.py. Raises InputError when pyshacl cannot use a shape the compiler hands it.
+    """
+    from clustergraph.services.delta import validate_delta as run  # it imports this module
+    return run(store, shapes, added, removed_graphs, checked=checked)
 
 
 def validate_change(graph: Graph, shapes: Shapes, *, added: set[Triple], removed: set[Triple],

@@ -1,0 +1,140 @@
+"""Delta validation: a change checked on the focus nodes it can affect, in the store itself.
+
+A change is a batch of added quads (a file to validate or ingest) and graphs to remove (a batch
+to retract). It is never applied: the added quads go into a scratch named graph of the store for
+the time of the check and are removed after it (also when it fails); removed graphs are left out
+of the queries' dataset. services/dependencies.py turns the shapes into patterns that find the
+focus nodes the changed edges can affect (their subjects and objects, the nodes that reach them
+through the shapes' paths, inverse and sequence paths included, new targets through rdf:type,
+rdfs:subClassOf, sh:targetSubjectsOf and sh:targetObjectsOf, and what the SPARQL constraints
+join). Only those focus nodes are validated, by the compiled engine, on the store with the
+change and on the store without it; a result is pre-existing when it is found without the
+change too, otherwise introduced. Nothing of the store is read into Python but results.
+
+Shapes whose reads cannot be bounded are validated in full (still on the store). Shapes the
+compiler hands to pyshacl are validated by pyshacl on those focus nodes only, but pyshacl needs
+the data in memory: the store is read whole then (never with the project's shapes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+from rdflib.term import Identifier
+
+from clustergraph.core.results import Solutions, Triples, to_oxigraph, to_rdflib
+from clustergraph.core.store import QueryOptions, Store
+from clustergraph.services.dependencies import Reads, reads
+from clustergraph.services.fastvalidation import Compiler, Focus, residual, run_compiled, term, top_shapes
+from clustergraph.services.report import Origin, Report, Result
+from clustergraph.services.validation import (Shapes, _engine, _narrowed, _order, _with, rdf_triples,
+                                              store_graph)
+
+#: The scratch graphs that hold an unapplied batch, and the focus nodes, while it is checked.
+SCRATCH = URIRef("urn:x-clustergraph:delta")
+FOCUS = URIRef("urn:x-clustergraph:focus")
+
+
+@dataclass(frozen=True)
+class View:
+    """The store with or without the change: which graphs the queries read."""
+
+    options: QueryOptions
+
+    @classmethod
+    def union(cls) -> View:
+        return cls(QueryOptions(name="delta validation"))
+
+    @classmethod
+    def graphs(cls, default: Sequence[URIRef], named: Sequence[URIRef]) -> View:
+        return cls(QueryOptions(name="delta validation", default_graphs=tuple(map(str, default)),
+                                named_graphs=tuple(map(str, named))))
+
+
+def validate_delta(store: Store, shapes: Shapes, added: Sequence[ox.Quad] = (),
+                   removed_graphs: Sequence[URIRef] = (), *, checked: tuple[str, ...] = ()) -> Report:
+    """Validate the focus nodes that adding `added` and removing `removed_graphs` can affect.
+
+    Never changes the store for good: `added`, and the list of focus nodes, sit in scratch
+    graphs during the check only. Results are those of the affected focus nodes (all results
+    of shapes that cannot be bounded), labelled introduced or pre-existing, ordered as
+    `validate` orders them. Raises InputError when pyshacl cannot use a shape the compiler
+    hands it.
+    """
+    shape_reads = reads(shapes.graph, Compiler(shapes.graph, store))
+    scratch, marker = ox.NamedNode(str(SCRATCH)), ox.NamedNode(str(FOCUS))
+    for leftover in (SCRATCH, FOCUS):  # of a check that was killed
+        store.remove_graph(leftover)
+    keep: list[URIRef] = []
+    if removed_graphs:
+        keep = [g for g in store.graph_sizes() if g not in set(removed_graphs) and g not in (SCRATCH, FOCUS)]
+    try:
+        focus = _affected(store, shape_reads, list(removed_graphs), View.union()) if removed_graphs else set()
+        store.add_quads([ox.Quad(q.subject, q.predicate, q.object, scratch) for q in added])
+        after = View.graphs(keep + [SCRATCH], [SCRATCH, FOCUS]) if removed_graphs else View.union()
+        if added:
+            focus |= _affected(store, shape_reads, [SCRATCH], after)
+        if not shape_reads.literal_targets:
+            focus = {n for n in focus if not isinstance(n, Literal)}
+        store.add_quads([ox.Quad(marker, marker, to_oxigraph(n), marker) for n in focus])
+        found = _check(store, shapes, shape_reads, focus, after, extra=added, without=removed_graphs)
+        store.remove_graph(SCRATCH)
+        before = {r.key for r in _check(store, shapes, shape_reads, focus, View.union())}
+    finally:
+        store.remove_graph(SCRATCH)
+        store.remove_graph(FOCUS)
+    labelled = [_with(r, Origin.PRE_EXISTING if r.key in before else Origin.INTRODUCED) for r in found]
+    labelled.sort(key=_order)
+    return Report(conforms=not labelled, results=tuple(labelled), checked=checked)
+
+
+def _affected(store: Store, shape_reads: Reads, seeds: list[URIRef], view: View) -> set[Identifier]:
+    """The focus nodes the edges in the `seeds` graphs can affect, seen in `view`."""
+    if not shape_reads.patterns:
+        return set()
+    options = view.options
+    if options.default_graphs:
+        options = QueryOptions(name=options.name, default_graphs=options.default_graphs,
+                               named_graphs=tuple(map(str, seeds)))
+    result = store.query(shape_reads.query([term(g) for g in seeds]), options=options)
+    assert isinstance(result, Solutions)
+    return {node for row in result.rows if (node := to_rdflib(row[0])) is not None}
+
+
+def _check(store: Store, shapes: Shapes, shape_reads: Reads, focus: set[Identifier], view: View, *,
+           extra: Sequence[ox.Quad] = (), without: Sequence[URIRef] = ()) -> list[Result]:
+    """The results of `focus` in `view` (every result of the unbounded shapes)."""
+    results: list[Result] = []
+    delegated: list[Identifier] = []
+    if focus:
+        bounded = {s for s in top_shapes(shapes.graph) if s not in shape_reads.unbounded}
+        outcome = run_compiled(store, shapes.graph, focus=Focus(str(FOCUS)), dataset=view.options, only=bounded)
+        # the focus list is in the union graph too: a pattern with any predicate can meet it
+        results += [r for r in outcome.results if r.focus_node in focus and FOCUS not in (r.value, r.path)]
+        delegated += outcome.delegated
+    if shape_reads.unbounded:
+        outcome = run_compiled(store, shapes.graph, dataset=view.options, only=shape_reads.unbounded)
+        results += [r for r in outcome.results if FOCUS not in (r.focus_node, r.value, r.path)]
+        delegated += outcome.delegated
+    if delegated:
+        results += _reference(store, shapes, tuple(delegated), focus, extra, without)
+    return results
+
+
+def _reference(store: Store, shapes: Shapes, delegated: tuple[Identifier, ...], focus: set[Identifier],
+               extra: Sequence[ox.Quad], without: Sequence[URIRef]) -> list[Result]:
+    """pyshacl on the delegated shapes, for the focus nodes only; it needs the data in memory."""
+    graph = store_graph(store)
+    for t in rdf_triples(extra, "batch") if extra else ():
+        graph.add(t)
+    for g in without:  # their triples that no other graph holds
+        result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {term(g)} {{ ?s ?p ?o }} FILTER NOT EXISTS "
+                             f"{{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {term(g)}) }} }}")
+        assert isinstance(result, Triples)
+        for t in rdf_triples(result.triples, str(g)):
+            graph.remove(t)
+    rest = residual(shapes.graph, delegated)
+    return _engine(graph, Shapes(_narrowed(rest, graph, focus), shapes.files))
