@@ -35,11 +35,10 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from clustergraph.base.errors import InputError, NotConforming
 from clustergraph.base.terms import CG_IRI, GRAPH, ONTOLOGY_IRI, PROV, VOID
-from clustergraph.core.results import Solutions, Triples, to_oxigraph
+from clustergraph.core.results import Solutions, to_oxigraph
 from clustergraph.core.store import Store
 from clustergraph.services.report import Report
-from clustergraph.services.validation import (Limits, RdfInput, Shapes, load_shapes, rdf_triples, read_quads,
-                                              store_graph, validate_change)
+from clustergraph.services.validation import Limits, RdfInput, Shapes, load_shapes, read_quads, validate_delta
 
 SPDX = "http://spdx.org/rdf/terms#"
 BATCH_PREFIX = str(GRAPH) + "batch/"
@@ -93,9 +92,8 @@ def ingest(store: Store, shapes: Path | Shapes, source: Path | RdfInput, *, agen
     src = RdfInput.of(source)
     quads = read_quads(src, limits)
     _refuse_reserved_subjects(src.name, quads)
-    graph = store_graph(store)
-    new = {t for t in rdf_triples(quads, src.name) if t not in graph}
-    report = validate_change(graph, loaded, added=new, removed=set(), checked=(src.name,))
+    # only the focus nodes the file can affect, on the store itself (never read whole)
+    report = validate_delta(store, loaded, quads, checked=(src.name,))
     if report.failed(strict=strict):
         failing = len(report.failing(strict=strict))
         raise NotConforming(src.name, report, detail=f"introduces {failing} result{'s' if failing != 1 else ''} "
@@ -264,13 +262,7 @@ def retract(store: Store, shapes: Path | Shapes, batch_id: str, *, force: bool =
     """
     batch = find_batch(store, batch_id)
     loaded = shapes if isinstance(shapes, Shapes) else load_shapes(shapes)
-    only_here = store.query(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{batch.graph}> {{ ?s ?p ?o }} "
-        f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{batch.graph}>) }} }}")
-    assert isinstance(only_here, Triples)
-    removed = rdf_triples(only_here.triples, batch.id)
-    report = validate_change(store_graph(store), loaded, added=set(), removed=removed,
-                             checked=(f"retract {batch.id}",))
+    report = validate_delta(store, loaded, removed_graphs=[batch.graph], checked=(f"retract {batch.id}",))
     if report.failed(strict=strict) and not force:
         failing = len(report.failing(strict=strict))
         raise NotConforming(f"batch {batch.id}", report,
