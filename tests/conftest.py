@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from click.testing import CliRunner, Result
+
+from processes import free_port, stop, wait_until_up
 
 from clustergraph.adapters.cli import main
 from clustergraph.core import EmbeddedStore
@@ -68,12 +67,6 @@ def cli(project: Path) -> Cli:
     return Cli(project)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def running_oxigraph(folder: Path) -> Iterator[Endpoint]:
     """A real `oxigraph serve --union-default-graph` on a free port of 127.0.0.1, its store in `folder`."""
@@ -86,10 +79,10 @@ def running_oxigraph(folder: Path) -> Iterator[Endpoint]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(proc, f"{base}/query", "oxigraph serve")
+        wait_until_up(proc, f"{base}/query?query=ASK%7B%7D", "oxigraph serve", lambda: _stderr(proc))
         yield Endpoint.from_preset("oxigraph", base, timeout_s=10)
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 @pytest.fixture
@@ -161,14 +154,14 @@ def running_virtuoso(folder: Path) -> Iterator[Endpoint]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{http_port}"
     try:
-        _wait_for(proc, f"{base}/sparql", "virtuoso-t", timeout_s=60)
+        wait_until_up(proc, f"{base}/sparql?query=ASK%7B%7D", "virtuoso-t", lambda: _stderr(proc), timeout_s=60)
         setup = subprocess.run([isql, str(sql_port), "dba", "dba"], input=VIRTUOSO_SETUP, text=True,
                                capture_output=True, timeout=60)
         if setup.returncode != 0 or "Error" in setup.stdout + setup.stderr:
             raise RuntimeError(f"isql set-up of Virtuoso failed: {setup.stdout}{setup.stderr}")
         yield Endpoint.from_preset("virtuoso", base, user="dba", password="dba", timeout_s=30)
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 @pytest.fixture
@@ -178,29 +171,8 @@ def virtuoso_server(tmp_path: Path) -> Iterator[Endpoint]:
         yield endpoint
 
 
-def _wait_for(proc: subprocess.Popen[bytes], query_url: str, name: str, *, timeout_s: float = 20) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            if httpx.get(query_url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"{name} did not start: {proc.stderr.read() if proc.stderr else ''!r}")
-        time.sleep(0.1)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    if proc.stderr:
-        proc.stderr.close()
+def _stderr(proc: subprocess.Popen[bytes]) -> str:
+    return proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
 
 
 def ontology_project(root: Path, *cases: str) -> Path:

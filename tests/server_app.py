@@ -8,10 +8,8 @@ import asyncio
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +17,8 @@ from typing import Any
 
 import httpx
 from starlette.applications import Starlette
+
+from processes import free_port, stop, wait_until_up
 
 from clustergraph.adapters.server import create_app
 from clustergraph.core import EmbeddedStore
@@ -77,13 +77,6 @@ def client_for(settings: Settings) -> AppClient:
     return AppClient(create_app(settings))
 
 
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 free at the time of asking."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def served(settings: Settings, log: Path) -> Iterator[str]:
     """A real `clustergraph serve` over `settings` (its store, or in memory) on a free port; its base URL.
@@ -101,21 +94,7 @@ def served(settings: Settings, log: Path) -> Iterator[str]:
             stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "CLUSTERGRAPH_TOKEN": ""},
         )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/sparql", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"clustergraph serve did not start:\n{log.read_text()}")
-            time.sleep(0.1)
+        wait_until_up(proc, f"{base}/sparql", "clustergraph serve", log.read_text)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)

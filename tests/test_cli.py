@@ -195,7 +195,7 @@ def test_stats_counts_graphs_and_classes(cli: Cli) -> None:
 
 
 def test_remote_endpoint_that_does_not_answer_names_the_url(cli: Cli) -> None:
-    from conftest import free_port
+    from processes import free_port
 
     url = f"http://127.0.0.1:{free_port()}/query"
     result = cli("--endpoint", url, "query", "-e", "ASK {}")

@@ -32,7 +32,8 @@ from clustergraph.core.store import QueryOptions, Store
 from clustergraph.services.build import build
 from clustergraph.services.ingest import batches, ingest, retract
 from clustergraph.services.stats import stats
-from conftest import FIXTURES, Cli, free_port
+from conftest import FIXTURES, Cli
+from processes import free_port
 from server_app import BASE, client_for
 
 COUNT = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
@@ -91,7 +92,7 @@ def test_remote_build_with_broken_file_changes_nothing(oxigraph_server: Endpoint
         (project / "data" / "zz.ttl").write_bytes((fixtures / "broken_syntax.ttl").read_bytes())
         with pytest.raises(InputError) as err:
             build(remote, settings)
-        assert (err.value.path.name, err.value.line) == ("zz.ttl", 3)
+        assert err.value.path is not None and (err.value.path.name, err.value.line) == ("zz.ttl", 3)
         assert remote.graph_sizes() == before
 
 

@@ -236,9 +236,6 @@ class RemoteStore(Store):
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> RemoteStore:
-        return self
-
     # -- protocol ------------------------------------------------------------------------------
     def _wrapper(self, url: str) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(url)
