@@ -28,7 +28,7 @@ from clustergraph.services.ingest import ingest as run_ingest
 from clustergraph.services.ingest import retract as run_retract
 from clustergraph.services.report import Origin, Report, compact, group_by_focus, path_text, to_json, to_markdown
 from clustergraph.services.report import to_turtle
-from clustergraph.services.validation import Limits
+from clustergraph.services.validation import Engine, Limits
 from clustergraph.services.validation import validate as run_validate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,12 +70,14 @@ def validate(ctx: click.Context, files: tuple[Path, ...], shapes_dir: Path | Non
     """Check FILES against the shapes in the context of the store, or the whole store if none.
 
     Each result is labelled introduced (caused by the files) or pre-existing (already in the
-    store); only introduced results fail a check of files. Exits 0 when it conforms, 1 on
+    store); only introduced results fail a check of files, which looks only at the nodes the
+    files can affect. Exits 0 when it conforms, 1 on
     violations (and warnings with --strict), 2 on bad input.
     """
     settings: Settings = ctx.obj
     with open_for(settings, write=False) as store:
-        report = run_validate(store, shapes_dir or settings.shapes_dir, files, limits=_limits(max_triples))
+        report = run_validate(store, shapes_dir or settings.shapes_dir, files, limits=_limits(max_triples),
+                              engine=Engine.SPARQL)
     show(report, fmt)
     click.echo(report.summary(), err=True)
     if report.failed(strict=strict):
