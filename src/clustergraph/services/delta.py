@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Identifier
 
 from clustergraph.core.results import Solutions, Triples, to_oxigraph, to_rdflib
@@ -58,14 +59,14 @@ def validate_delta(store: Store, shapes: Shapes, added: Sequence[ox.Quad] = (),
                    removed_graphs: Sequence[URIRef] = (), *, checked: tuple[str, ...] = ()) -> Report:
     """Validate the focus nodes that adding `added` and removing `removed_graphs` can affect.
 
-    Never changes the store for good: `added`, and the list of focus nodes, sit in scratch
+    Never changes the store for good: `added`, and the lists of focus nodes, sit in scratch
     graphs during the check only. Results are those of the affected focus nodes (all results
     of shapes that cannot be bounded), labelled introduced or pre-existing, ordered as
     `validate` orders them. Raises InputError when pyshacl cannot use a shape the compiler
     hands it.
     """
     shape_reads = reads(shapes.graph, Compiler(shapes.graph, store))
-    scratch, marker = ox.NamedNode(str(SCRATCH)), ox.NamedNode(str(FOCUS))
+    scratch = ox.NamedNode(str(SCRATCH))
     for leftover in (SCRATCH, FOCUS):  # of a check that was killed
         store.remove_graph(leftover)
     keep: list[URIRef] = []
@@ -79,10 +80,12 @@ def validate_delta(store: Store, shapes: Shapes, added: Sequence[ox.Quad] = (),
             focus |= _affected(store, shape_reads, [SCRATCH], after)
         if not shape_reads.literal_targets:
             focus = {n for n in focus if not isinstance(n, Literal)}
-        store.add_quads([ox.Quad(marker, marker, to_oxigraph(n), marker) for n in focus])
         found = _check(store, shapes, shape_reads, focus, after, extra=added, without=removed_graphs)
         store.remove_graph(SCRATCH)
-        before = {r.key for r in _check(store, shapes, shape_reads, focus, View.union())}
+        # without the change, only the shapes and focus nodes that have results with it matter
+        tops = {t for t in top_shapes(shapes.graph) if _nests(shapes, t, {r.source_shape for r in found})}
+        before = {r.key for r in _check(store, shapes, shape_reads, {r.focus_node for r in found}, View.union(),
+                                        tops=tops)}
     finally:
         store.remove_graph(SCRATCH)
         store.remove_graph(FOCUS)
@@ -105,23 +108,87 @@ def _affected(store: Store, shape_reads: Reads, seeds: list[URIRef], view: View)
 
 
 def _check(store: Store, shapes: Shapes, shape_reads: Reads, focus: set[Identifier], view: View, *,
-           extra: Sequence[ox.Quad] = (), without: Sequence[URIRef] = ()) -> list[Result]:
-    """The results of `focus` in `view` (every result of the unbounded shapes)."""
+           extra: Sequence[ox.Quad] = (), without: Sequence[URIRef] = (),
+           tops: set[Identifier] | None = None) -> list[Result]:
+    """The results of `focus` in `view` (of the top shapes `tops`, all when None), and every
+    result of the unbounded shapes."""
     results: list[Result] = []
     delegated: list[Identifier] = []
-    if focus:
-        bounded = {s for s in top_shapes(shapes.graph) if s not in shape_reads.unbounded}
-        outcome = run_compiled(store, shapes.graph, focus=Focus(str(FOCUS)), dataset=view.options, only=bounded)
-        # the focus list is in the union graph too: a pattern with any predicate can meet it
-        results += [r for r in outcome.results if r.focus_node in focus and FOCUS not in (r.value, r.path)]
+    candidates = [s for s in top_shapes(shapes.graph) if s not in shape_reads.unbounded
+                  and (tops is None or s in tops)]
+    if focus and candidates:
+        listed = _list_focus(store, shapes, candidates, focus, view)
+        outcome = run_compiled(store, shapes.graph, focus=listed, dataset=view.options, only=set(candidates))
+        results += outcome.results
         delegated += outcome.delegated
     if shape_reads.unbounded:
         outcome = run_compiled(store, shapes.graph, dataset=view.options, only=shape_reads.unbounded)
-        results += [r for r in outcome.results if FOCUS not in (r.focus_node, r.value, r.path)]
+        results += outcome.results
         delegated += outcome.delegated
     if delegated:
         results += _reference(store, shapes, tuple(delegated), focus, extra, without)
     return results
+
+
+def _list_focus(store: Store, shapes: Shapes, candidates: list[Identifier], focus: set[Identifier],
+                view: View) -> Focus:
+    """Write into the FOCUS graph which of `focus` each shape of `candidates` targets in `view`.
+
+    Four small queries from the focus nodes (their classes, and which target predicates they
+    are subjects and objects of) instead of each shape's target, so that a shape that targets
+    none of them costs nothing, and the others start from their own focus nodes.
+    """
+    marker = ox.NamedNode(str(FOCUS))
+    store.remove_graph(FOCUS)
+    store.add_quads([ox.Quad(marker, marker, to_oxigraph(n), marker) for n in focus])
+    g, listed = shapes.graph, f"GRAPH <{FOCUS}> {{ <{FOCUS}> <{FOCUS}> ?this }}"
+    options = view.options
+    if options.default_graphs:
+        options = QueryOptions(name=options.name, default_graphs=options.default_graphs, named_graphs=(str(FOCUS),))
+
+    def pairs(query: str) -> set[tuple[Identifier, Identifier]]:
+        result = store.query(query, options=options)
+        assert isinstance(result, Solutions)
+        return {(a, b) for row in result.rows if (a := to_rdflib(row[0])) is not None
+                and (b := to_rdflib(row[1])) is not None}
+
+    subjects_of = {p for s in candidates for p in g.objects(s, SH.targetSubjectsOf) if isinstance(p, URIRef)}
+    objects_of = {p for s in candidates for p in g.objects(s, SH.targetObjectsOf) if isinstance(p, URIRef)}
+    typed = pairs(f"SELECT DISTINCT ?this ?c WHERE {{ {listed} ?this <{RDF.type}>/<{RDFS.subClassOf}>* ?c }}")
+    subjects = pairs(f"SELECT DISTINCT ?this ?p WHERE {{ VALUES ?p {{ {' '.join(term(p) for p in subjects_of)} }} "
+                     f"{listed} FILTER EXISTS {{ ?this ?p [] }} }}") if subjects_of else set()
+    objects = pairs(f"SELECT DISTINCT ?this ?p WHERE {{ VALUES ?p {{ {' '.join(term(p) for p in objects_of)} }} "
+                    f"{listed} FILTER EXISTS {{ [] ?p ?this }} }}") if objects_of else set()
+    slots: dict[Identifier, int] = {}
+    quads: list[ox.Quad] = []
+    for i, shape in enumerate(candidates):
+        classes = set(g.objects(shape, SH.targetClass))
+        if (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g:
+            classes.add(shape)
+        nodes = {n for n, c in typed if c in classes}
+        nodes |= {n for n, p in subjects if (shape, SH.targetSubjectsOf, p) in g}
+        nodes |= {n for n, p in objects if (shape, SH.targetObjectsOf, p) in g}
+        nodes |= {n for n in g.objects(shape, SH.targetNode) if n in focus}  # type: ignore[misc]
+        if nodes:
+            slots[shape] = i
+            slot = ox.NamedNode(f"{FOCUS}#{i}")
+            quads += [ox.Quad(marker, slot, to_oxigraph(n), marker) for n in nodes]
+    store.add_quads(quads)
+    return Focus(str(FOCUS), slots)
+
+
+def _nests(shapes: Shapes, top: Identifier, nested: set[Identifier]) -> bool:
+    """Whether a shape of `nested` is `top` or reachable from it through the shapes graph."""
+    seen, todo = set(), [top]
+    while todo:
+        node = todo.pop()
+        if node in nested:
+            return True
+        if node not in seen:
+            seen.add(node)
+            todo += [o for o in shapes.graph.objects(node, None) if isinstance(o, Identifier)
+                     and not isinstance(o, Literal)]
+    return False
 
 
 def _reference(store: Store, shapes: Shapes, delegated: tuple[Identifier, ...], focus: set[Identifier],

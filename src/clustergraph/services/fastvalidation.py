@@ -18,7 +18,7 @@ validation.py, on the shapes graph with the compiled shapes' targets removed. Re
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import count
 
@@ -79,14 +79,20 @@ def term(node: Identifier) -> str:
 
 @dataclass(frozen=True)
 class Focus:
-    """The only focus nodes to validate: the objects of `<graph> <graph> ?node` in named graph
-    `graph` (a list in the store rather than in the query text, which any term can join)."""
+    """The only focus nodes to validate, listed per top shape in the store's named graph `graph`
+    as `<graph> <graph#slot> ?node` (services/delta.py writes them; a list in the store rather
+    than in the query text, which any term, blank nodes too, can join)."""
 
     graph: str
+    slots: Mapping[Identifier, int]
 
-    def bind(self, v: str) -> str:
-        """A pattern binding `v` to each focus node."""
-        return f"GRAPH <{self.graph}> {{ <{self.graph}> <{self.graph}> {v} }}"
+    def target(self, shape: Identifier) -> Target | None:
+        """The listed focus nodes of top shape `shape`, or None when it has none."""
+        slot = self.slots.get(shape)
+        if slot is None:
+            return None
+        g = self.graph
+        return lambda v: f"{{ SELECT DISTINCT {v} WHERE {{ GRAPH <{g}> {{ <{g}> <{g}#{slot}> {v} }} }} }}"
 
 
 class Compiler:
@@ -165,13 +171,10 @@ class Compiler:
             raise Unsupported("sh:target")
         if not parts:
             return None
-        focus = self.focus
-
-        def target(v: str) -> str:
-            # the focus nodes open each branch: a group joined to them after would be read in full
-            union = " UNION ".join("{ " + (focus.bind(v) + " " if focus else "") + part(v) + " }" for part in parts)
-            return "{ SELECT DISTINCT " + v + " WHERE { " + union + " } }"
-        return target
+        if self.focus is not None:
+            return self.focus.target(shape)
+        return lambda v: ("{ SELECT DISTINCT " + v + " WHERE { "
+                          + " UNION ".join("{ " + part(v) + " }" for part in parts) + " } }")
 
     def values(self, shape: Identifier, target: Target, focus: str, value: str) -> str:
         """A pattern binding `focus` to each focus node and `value` to each of its value nodes."""
@@ -342,7 +345,7 @@ class Compiler:
             head = re.sub(r"\bSELECT(\s+(DISTINCT|REDUCED))?", lambda m: m.group(0) + " ?this", head, count=1,
                           flags=re.I)
         query = self._prefixes(constraint) + head + "{ " + target("?this") + " " + not_exists_as_minus(
-            body, self.focus.bind("?this") if self.focus else "")
+            body, target("?this") if self.focus else "")
         message = self._message(constraint) or self._message(shape)
         out = []
         for row in self.select(query):
@@ -476,7 +479,7 @@ def run_compiled(store: Store, shapes: Graph, *, focus: Focus | None = None,
                  only: set[Identifier] | None = None) -> Outcome:
     """Validate the store against every shape with targets that compiles; list the others.
 
-    `focus` restricts every target to those focus nodes, `dataset` says which graphs the
+    `focus` replaces every target by the focus nodes listed for it, `dataset` says which graphs the
     queries read, `only` which top shapes to run (all when None). Never changes the store.
     The delegated shapes must be validated by the reference engine.
     """
