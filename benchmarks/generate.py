@@ -208,17 +208,17 @@ def _unit(w: Writer, n: int, rng: random.Random, inject: str | None) -> Violatio
 UNIT_TRIPLES = 120  # about; only used to spread the injected violations
 
 
-def generate(triples: int, seed: int, start: int = 0) -> tuple[list[str], list[Violation]]:
+def generate(triples: int, seed: int, start: int = 0, *, inject: bool = True) -> tuple[list[str], list[Violation]]:
     """The N-Triples lines (at least `triples` of them) and the violations injected into them.
 
     Units are numbered from `start`, so that a batch made with a `start` past another file's
-    units adds new nodes to it (the ingest benchmark).
+    units adds new nodes to it (the ingest benchmark). `inject` False gives conforming data.
     """
     rng = random.Random(seed)
     w = Writer()
     units = max(len(Kind.ALL), -(-triples // UNIT_TRIPLES))
     wanted = max(len(Kind.ALL), round(triples / 1000))
-    chosen = set(rng.sample(range(units), min(wanted, units)))
+    chosen = set(rng.sample(range(units), min(wanted, units))) if inject else set()
     violations: list[Violation] = []
     kinds = iter(_cycle(Kind.ALL))
     n = 0
@@ -236,9 +236,9 @@ def _cycle(items: tuple[str, ...]) -> Iterator[str]:
         yield from items
 
 
-def write(out: Path, triples: int, seed: int, start: int = 0) -> tuple[Path, Path]:
+def write(out: Path, triples: int, seed: int, start: int = 0, *, inject: bool = True) -> tuple[Path, Path]:
     """Write `<out>.nt` and `<out>.manifest.json`; returns their paths."""
-    lines, violations = generate(triples, seed, start)
+    lines, violations = generate(triples, seed, start, inject=inject)
     out.parent.mkdir(parents=True, exist_ok=True)
     data, manifest = out.with_suffix(".nt"), out.with_suffix(".manifest.json")
     with data.open("w", encoding="utf-8") as f:

@@ -43,7 +43,10 @@ STEPS: dict[str, list[str]] = {
     "query": ["clustergraph", "rdflib", "pyoxigraph"],
     "validate": ["clustergraph", "pyshacl"],
     "export": ["clustergraph", "rdflib", "pyoxigraph"],
+    "ingest": ["clustergraph"],
 }
+BATCH_TRIPLES = 1000  # the ingest step's batch
+BATCH_START = 10_000_000  # its first unit: new nodes, past any generated file's
 
 
 def scale(text: str) -> int:
@@ -83,6 +86,31 @@ def _ox_store(data: Path) -> Any:
     return store
 
 
+def _cg_disk(data: Path, where: Path) -> Any:
+    """clustergraph's build into an on-disk store: strict parse, then one bulk load per file and graph."""
+    from clustergraph.base.terms import file_graph
+    from clustergraph.core import EmbeddedStore
+    store = EmbeddedStore(where)
+    store.replace_graphs([(p, file_graph(p.parent.name, p.stem)) for p in files(data)])
+    return store
+
+
+def _ox_disk(data: Path, where: Path) -> Any:
+    """Raw pyoxigraph: Store.bulk_load of each file into its named graph of an on-disk store."""
+    import pyoxigraph as ox
+    from clustergraph.base.terms import file_graph
+    store = ox.Store(str(where))
+    for path in files(data):
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES if path.suffix == ".nt" else ox.RdfFormat.TURTLE,
+                        to_graph=ox.NamedNode(str(file_graph(path.parent.name, path.stem))))
+    store.flush()
+    return store
+
+
+def _size_mib(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
+
+
 SKIPPED_QUERIES: set[str] = set()
 QUERY_LIMIT = 60  # seconds one query may take in a query step
 
@@ -113,10 +141,17 @@ def step(area: str, engine: str, data: Path) -> dict[str, Any]:
     """Run one step; returns its figures (`seconds` is the timed part)."""
     out: dict[str, Any] = {}
     if area == "build":
-        loader = {"clustergraph": _cg_store, "rdflib": _rdflib_graph, "pyoxigraph": _ox_store}[engine]
         holder: list[Any] = []
-        out["seconds"] = _timed(lambda: holder.append(loader(data)))
-        out["triples"] = len(holder[0])
+        with tempfile.TemporaryDirectory(dir=data.parent) as tmp:
+            where = Path(tmp) / "store"
+            if engine == "rdflib":
+                out["seconds"] = _timed(lambda: holder.append(_rdflib_graph(data)))
+            else:  # both oxigraph builds go into an on-disk store, as `clustergraph build` does
+                loader = _cg_disk if engine == "clustergraph" else _ox_disk
+                out["seconds"] = _timed(lambda: holder.append(loader(data, where)))
+                out["disk_mib"] = _size_mib(where)
+            out["triples"] = len(holder[0])
+            holder.clear()
     elif area == "query":
         queries = _catalogue()
         times: dict[str, float] = {}
@@ -154,6 +189,7 @@ def step(area: str, engine: str, data: Path) -> dict[str, Any]:
             reports: list[Any] = []
             out["seconds"] = _timed(lambda: reports.append(validate(store, shapes, engine=Engine.SPARQL)))
             out["results"] = len(reports[0].results)
+            out["results_sha256"] = _digest(r.key for r in reports[0].results)
         else:
             import pyshacl
             from rdflib import Graph
@@ -166,8 +202,14 @@ def step(area: str, engine: str, data: Path) -> dict[str, Any]:
             out["seconds"] = _timed(lambda: found.append(pyshacl.validate(
                 holder[0], shacl_graph=shapes_graph, inference="none", advanced=False, inplace=True)))
             report_graph = found[0][1]
-            from rdflib.namespace import SH
-            out["results"] = sum(1 for _ in report_graph.triples((None, SH.sourceShape, None)))
+            from rdflib.namespace import RDF, SH
+
+            from clustergraph.services.validation import _result
+            # the report's own results (pyshacl also types the nested sh:detail results)
+            keys = [_result(report_graph, node).key for root in report_graph.subjects(RDF.type, SH.ValidationReport)
+                    for node in report_graph.objects(root, SH.result)]
+            out["results"] = len(keys)
+            out["results_sha256"] = _digest(keys)
     elif area == "export":
         with tempfile.TemporaryDirectory() as tmp:
             target = Path(tmp) / "out"
@@ -186,9 +228,53 @@ def step(area: str, engine: str, data: Path) -> dict[str, Any]:
                 ox_store = _ox_store(data)
                 out["seconds"] = _timed(lambda: ox_store.dump(output=str(target), format=ox.RdfFormat.N_QUADS))
             out["bytes"] = target.stat().st_size
+    elif area == "ingest":
+        out.update(_ingest(data))
     else:
         raise SystemExit(f"unknown step {area}")
     return out
+
+
+def _ingest(data: Path) -> dict[str, Any]:
+    """A batch of BATCH_TRIPLES new triples validated against (delta validation), then ingested
+    into, the on-disk store of the curated graph and `data` (built untimed)."""
+    import generate
+
+    from clustergraph.services.ingest import ingest
+    from clustergraph.services.report import Origin
+    from clustergraph.services.validation import load_shapes, read_quads, validate_delta
+    batch = data.parent / f"batch-{BATCH_TRIPLES}-start{BATCH_START}.nt"
+    clean = data.parent / f"batch-{BATCH_TRIPLES}-start{BATCH_START}-clean.nt"
+    if not batch.exists():
+        generate.write(batch.with_suffix(""), BATCH_TRIPLES, 7, BATCH_START)
+    if not clean.exists():  # conforming; its own units, so that it can follow the first
+        generate.write(clean.with_suffix(""), BATCH_TRIPLES, 8, 2 * BATCH_START, inject=False)
+    manifest = json.loads(batch.with_suffix(".manifest.json").read_text(encoding="utf-8"))
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(dir=data.parent) as tmp:
+        store = _cg_disk(data, Path(tmp) / "store")
+        shapes = load_shapes(REPO / "shapes")
+        out["store_triples"] = len(store)
+        quads = read_quads(batch)
+        reports: list[Any] = []
+        out["seconds"] = _timed(lambda: reports.append(validate_delta(store, shapes, quads, checked=(batch.name,))))
+        introduced = [r for r in reports[0].results if r.origin is Origin.INTRODUCED]
+        out.update(results=len(reports[0].results), introduced=len(introduced),
+                   manifest=len(manifest["violations"]), batch_triples=len(quads))
+        done: list[Any] = []  # the whole ingest (validation, then the commit) of a conforming batch
+        out["ingest_s"] = _timed(lambda: done.append(ingest(store, shapes, clean, agent="benchmark")))
+        out["ingested"] = done[0].batch.triples
+        store.close()
+    return out
+
+
+def _digest(keys: Any) -> str:
+    """A SHA-256 of the sorted result keys, in N-Triples: equal digests, identical results."""
+    import hashlib
+
+    from clustergraph.services.report import nt
+    lines = sorted("\t".join(str(nt(t)) for t in key) for key in keys)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 # -- the runner ------------------------------------------------------------------------------------
@@ -228,7 +314,11 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     if "queries" in good[0]:
         out["queries"] = {q: statistics.median(r["queries"][q] for r in good) for q in good[0]["queries"]}
         out["errors"] = good[0].get("errors", {})
-    for key in ("results", "triples", "bytes"):
+    for key in ("ingest_s", "disk_mib"):
+        if key in good[0]:
+            out[key] = statistics.median(r[key] for r in good)
+    for key in ("results", "triples", "bytes", "results_sha256", "introduced", "manifest", "store_triples",
+                "batch_triples", "ingested"):
         if key in good[0]:
             out[key] = good[0][key]
     return out
@@ -269,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="100k", help="comma-separated sizes: 100k,1M,5M")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--steps", default=",".join(STEPS), help="which of build,query,validate,export")
+    parser.add_argument("--steps", default=",".join(STEPS), help="which of build,query,validate,export,ingest")
     parser.add_argument("--engines", default="", help="only these engines (default: all)")
     parser.add_argument("--skip-queries", default="",
                         help="catalogue queries to leave out, comma-separated (e.g. one whose answer grows as n²)")
