@@ -177,3 +177,20 @@ def test_a_generated_batch_introduces_exactly_its_manifest_as_pyshacl_finds(shap
         assert {g for g in store.graph_sizes()} & {SCRATCH, FOCUS} == set()
     assert keys(delta, Origin.INTRODUCED) == keys(reference, Origin.INTRODUCED) == want
     assert len(want) == 4
+
+
+def test_a_shape_the_compiler_hands_to_pyshacl_is_checked_on_the_affected_nodes() -> None:
+    shapes = load_shapes([RdfInput(name="s.ttl", data=b"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+        ex:Closed a sh:NodeShape ; sh:targetClass ex:Thing ; sh:closed true ;
+            sh:ignoredProperties ( rdf:type ) ; sh:property [ sh:path ex:name ; sh:maxCount 1 ] .""")])
+    data = b"""@prefix ex: <http://example.org/> . ex:a a ex:Thing ; ex:name "a" . ex:b a ex:Thing ; ex:name "b" ."""
+    with EmbeddedStore() as store:
+        store.add_quads([ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode("http://example.org/g"))
+                         for q in ox.parse(data, ox.RdfFormat.TURTLE)])
+        batch = list(ox.parse(b"""@prefix ex: <http://example.org/> . ex:a ex:extra 1 . ex:c a ex:Thing ; ex:name "c" .""",
+                              ox.RdfFormat.TURTLE))
+        report = check_added(store, shapes, batch)
+    assert [(str(r.focus_node), str(r.constraint).rsplit("#", 1)[-1], r.origin) for r in report.results] == [
+        ("http://example.org/a", "ClosedConstraintComponent", Origin.INTRODUCED)]

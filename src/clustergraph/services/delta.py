@@ -195,6 +195,7 @@ def _reference(store: Store, shapes: Shapes, delegated: tuple[Identifier, ...], 
                extra: Sequence[ox.Quad], without: Sequence[URIRef]) -> list[Result]:
     """pyshacl on the delegated shapes, for the focus nodes only; it needs the data in memory."""
     graph = store_graph(store)
+    graph.remove((FOCUS, None, None))  # the focus lists are not data
     for t in rdf_triples(extra, "batch") if extra else ():
         graph.add(t)
     for g in without:  # their triples that no other graph holds
