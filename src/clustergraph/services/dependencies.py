@@ -27,8 +27,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Identifier
 
-from clustergraph.base.sparql import Token, tokens
 from clustergraph.services.fastvalidation import Compiler, Unsupported, term, top_shapes
+from clustergraph.services.sparqltext import Unreadable, triple_groups
 
 
 
@@ -62,8 +62,6 @@ PathTree = Step | Seq | Alt | Rep
 _TYPE: PathTree = Seq((Step(term(RDF.type)), Rep("*", Step(term(RDFS.subClassOf)))))
 _NESTED = (SH.node, SH["not"], SH.property, SH.qualifiedValueShape)
 _LISTS = (SH["and"], SH["or"], SH.xone)
-_STRUCTURE = {"FILTER", "BIND", "OPTIONAL", "MINUS", "UNION", "EXISTS", "NOT", "VALUES", "GRAPH", "SERVICE",
-              "SELECT", "WHERE", "DISTINCT", "REDUCED", "GROUP", "ORDER", "HAVING", "LIMIT", "OFFSET", "AS"}
 
 
 class Unbounded(Exception):
@@ -234,33 +232,14 @@ def _positions(tree: PathTree, prefix: tuple[PathTree, ...], start: str = "?this
 
 # -- SPARQL constraints ----------------------------------------------------------------------------
 
-@dataclass
-class _Group:
-    parent: _Group | None
-    patterns: list[tuple[str, str, str]] = field(default_factory=list)
-
-    def around(self) -> list[tuple[str, str, str]]:
-        """The patterns of this group and of the groups around it."""
-        out: list[tuple[str, str, str]] = []
-        group: _Group | None = self
-        while group is not None:
-            out += group.patterns
-            group = group.parent
-        return out
-
-
 def _sparql_reads(text: str) -> set[str]:
     """The patterns that bind ?this to the focus nodes an edge filling any triple pattern affects."""
-    toks = [t for t in tokens(text) if t.kind not in ("space", "comment")]
-    words = [t.text.upper() for t in toks if t.kind == "word"]
-    if words.count("SELECT") != 1 or "GRAPH" in words or "SERVICE" in words:
-        raise Unbounded("a SPARQL constraint with a sub-SELECT, GRAPH or SERVICE")
-    prefixes = {m.group(1): m.group(2) for m in re.finditer(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", text, re.I)}
-    start = next(i for i, t in enumerate(toks) if t.text == "{")
-    groups: list[_Group] = []
-    _parse_group(toks, start + 1, _Group(None), groups, prefixes)
+    try:
+        parsed = triple_groups(text)
+    except Unreadable as exc:
+        raise Unbounded(str(exc)) from exc
     found: set[str] = set()
-    for group in groups:
+    for group in parsed:
         around = group.around()
         for i, (s, p, o) in enumerate(group.patterns):
             others = " ".join(f"{a} {b} {c} ." for a, b, c in around if (a, b, c) != (s, p, o))
@@ -274,149 +253,6 @@ def _sparql_reads(text: str) -> set[str]:
             for pos in _positions(tree, (), start=s):
                 found.add(f"{pos} {s} {p} {o} . {others}")
     return found
-
-
-def _parse_group(toks: list[Token], i: int, group: _Group, groups: list[_Group], prefixes: dict[str, str]) -> int:
-    """Read the group that starts after its '{' at `i`; returns the index after its '}'."""
-    groups.append(group)
-    current: list[Token] = []
-
-    def flush() -> None:
-        if current:
-            group.patterns.extend(_triples(current, prefixes))
-            current.clear()
-
-    while i < len(toks):
-        t = toks[i]
-        word = t.text.upper() if t.kind == "word" else ""
-        if t.text == "}":
-            flush()
-            return i + 1
-        if t.text == "{":
-            flush()
-            i = _parse_group(toks, i + 1, _Group(group), groups, prefixes)
-            continue
-        if word in ("FILTER", "BIND"):
-            flush()
-            i += 1
-            if i < len(toks) and toks[i].text == "(":
-                i = _skip_parens(toks, i)
-            continue  # FILTER NOT EXISTS { } and FILTER EXISTS { }: the group comes next
-        if word in ("OPTIONAL", "MINUS", "UNION", "NOT", "EXISTS"):
-            flush()
-            i += 1
-            continue
-        if word == "VALUES":
-            raise Unbounded("VALUES in a SPARQL constraint")
-        if t.text == "." and current and not _in_number(toks, i):
-            current.append(t)
-            i += 1
-            continue
-        current.append(t)
-        i += 1
-    raise Unbounded("an unbalanced SPARQL constraint")
-
-
-def _skip_parens(toks: list[Token], i: int) -> int:
-    depth = 0
-    while i < len(toks):
-        depth += {"(": 1, ")": -1}.get(toks[i].text, 0)
-        i += 1
-        if depth == 0:
-            return i
-    raise Unbounded("unbalanced parentheses")
-
-
-def _in_number(toks: list[Token], i: int) -> bool:
-    return 0 < i < len(toks) - 1 and toks[i - 1].text.isdigit() and toks[i + 1].text.isdigit()
-
-
-def _triples(toks: list[Token], prefixes: dict[str, str]) -> list[tuple[str, str, str]]:
-    """Triple patterns of a run of tokens (subjects, ';' predicate lists and ',' object lists)."""
-    out: list[tuple[str, str, str]] = []
-    i, n = 0, len(toks)
-    while i < n:
-        if toks[i].text == ".":
-            i += 1
-            continue
-        subject, i = _term(toks, i, prefixes)
-        while True:
-            predicate, i = _path_text(toks, i, prefixes)
-            while True:
-                obj, i = _term(toks, i, prefixes)
-                out.append((subject, predicate, obj))
-                if i < n and toks[i].text == ",":
-                    i += 1
-                    continue
-                break
-            if i < n and toks[i].text == ";":
-                i += 1
-                if i < n and toks[i].text in (".", ";"):
-                    continue
-                if i >= n:
-                    break
-                continue
-            break
-    return out
-
-
-def _resolve(t: Token, prefixes: dict[str, str]) -> str:
-    if t.kind == "pname":
-        prefix, _, local = t.text.partition(":")
-        if prefix not in prefixes:
-            raise Unbounded(f"unknown prefix {prefix}:")
-        return f"<{prefixes[prefix]}{local}>"
-    return t.text
-
-
-def _term(toks: list[Token], i: int, prefixes: dict[str, str]) -> tuple[str, int]:
-    if i >= len(toks):
-        raise Unbounded("a triple pattern cut short")
-    t = toks[i]
-    if t.kind in ("var", "iri", "pname"):
-        return _resolve(t, prefixes), i + 1
-    if t.text == "[" and i + 1 < len(toks) and toks[i + 1].text == "]":
-        return "[]", i + 2
-    if t.kind == "string" or t.text.isdigit() or t.text in ("-", "+") or t.kind == "word":
-        j = i + 1
-        while j < len(toks) and toks[j].text not in (".", ";", ",") or (j < len(toks) and _in_number(toks, j)):
-            j += 1
-        return "".join(x.text if x.kind != "pname" else _resolve(x, prefixes) for x in toks[i:j]), j
-    raise Unbounded(f"a triple pattern term the reader does not know: {t.text}")
-
-
-def _path_text(toks: list[Token], i: int, prefixes: dict[str, str]) -> tuple[str, int]:
-    """The predicate (a variable, IRI or property path) at `i`, in SPARQL syntax with full IRIs."""
-    if i < len(toks) and toks[i].kind == "var":
-        return toks[i].text, i + 1
-    out: list[str] = []
-    depth, expect_step = 0, True
-    while i < len(toks):
-        t = toks[i]
-        if expect_step:
-            if t.text in ("^", "("):
-                depth += t.text == "("
-                out.append(t.text)
-            elif t.kind in ("iri", "pname"):
-                out.append(_resolve(t, prefixes))
-                expect_step = False
-            elif t.kind == "word" and t.text == "a":
-                out.append(term(RDF.type))
-                expect_step = False
-            else:
-                raise Unbounded(f"a property path the reader does not know at {t.text}")
-        elif t.text in ("/", "|"):
-            out.append(t.text)
-            expect_step = True
-        elif t.text in ("*", "+", "?"):
-            out.append(t.text)
-        elif t.text == ")" and depth > 0:
-            depth -= 1
-            out.append(t.text)
-        else:
-            break
-        i += 1
-    return "".join(out), i
 
 
 def _sparql_path_tree(text: str) -> PathTree | None:

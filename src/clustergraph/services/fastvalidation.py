@@ -27,10 +27,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Identifier
 
-from clustergraph.base.sparql import Token, tokens
 from clustergraph.core.results import Solutions, Triples, to_oxigraph, to_rdflib
 from clustergraph.core.store import EmbeddedStore, QueryOptions, Store
 from clustergraph.services.report import Origin, Report, Result
+from clustergraph.services.sparqltext import binds_this_in_groups, not_exists_as_minus
 from clustergraph.services.validation import Shapes, _order, _with, store_graph
 from clustergraph.services.validation import _engine as reference_engine
 
@@ -346,7 +346,7 @@ class Compiler:
         text = re.sub(r"\$this\b", "?this", text)
         text = re.sub(r"\$(\w+)", r"?\1", text)
         head, brace, body = text.partition("{")
-        if not _binds_this_in_groups(body):
+        if not binds_this_in_groups(body):
             # a group inside the WHERE (not an EXISTS) that does not match $this in a triple
             # pattern would see it unbound, where pre-binding would have bound it
             raise Unsupported("a nested group in a SPARQL constraint")
@@ -398,82 +398,6 @@ class Compiler:
                         out.append((current, p, o))
                         todo.append(o)
         return tuple(out)
-
-
-_THIS_IN_TRIPLE = re.compile(r"\?this\s+(a\s|[<:\w?^(])|[>\w]\s+\?this\s*[.;,}]")
-
-
-def _binds_this_in_groups(body: str) -> bool:
-    """Whether every group inside a WHERE body (EXISTS groups aside) matches ?this in a triple."""
-    for match in re.finditer(r"\{", body):
-        if re.search(r"EXISTS\s*$", body[:match.start()], re.I):
-            continue
-        depth, end = 0, len(body)
-        for i in range(match.start(), len(body)):
-            depth += {"{": 1, "}": -1}.get(body[i], 0)
-            if depth == 0:
-                end = i
-                break
-        if not _THIS_IN_TRIPLE.search(body[match.start() + 1:end]):
-            return False
-    return True
-
-
-_NOT_BGP = {"FILTER", "BIND", "OPTIONAL", "VALUES", "SERVICE", "GRAPH", "UNION", "MINUS", "EXISTS", "NOT",
-            "SELECT"}
-
-
-def not_exists_as_minus(body: str, restrict: str = "") -> str:
-    """`body` (a WHERE group after its '{') with each `FILTER NOT EXISTS { BGP }` of the group's own
-    level that mentions ?this turned into a `MINUS { BGP }` at the end of the group.
-
-    The two agree here: ?this is bound in every solution (the target binds it first), the inner
-    group is a basic graph pattern, and a FILTER applies to the whole group as a MINUS at its end
-    does. They differ in speed: the store evaluates NOT EXISTS once per solution with a join plan
-    made as if nothing were bound (a hash join over the whole inner pattern each time: quadratic),
-    MINUS once as an anti-join. Any other NOT EXISTS is left as it is. `restrict` (a pattern
-    binding ?this to the focus nodes) opens each MINUS group, so that it reads only what it needs.
-    """
-    toks = list(tokens(body))
-    depth, i = 1, 0
-    kept: list[str] = []
-    moved: list[str] = []
-    while i < len(toks):
-        t = toks[i]
-        if t.kind == "other" and t.text in "{}":
-            depth += 1 if t.text == "{" else -1
-            if depth == 0:  # the group's closing brace: the MINUS blocks go before it
-                kept += [f" MINUS {{ {restrict + ' ' if restrict else ''}{inner.strip()} }} " for inner in moved]
-                kept += [x.text for x in toks[i:]]
-                return "".join(kept)
-        if depth == 1 and t.kind == "word" and t.text.upper() == "FILTER":
-            span = _not_exists_bgp(toks, i)
-            if span is not None:
-                end, inner = span
-                moved.append(inner)
-                i = end + 1
-                continue
-        kept.append(t.text)
-        i += 1
-    return body  # no closing brace found: leave the query to the store's parser as it was
-
-
-def _not_exists_bgp(toks: list[Token], start: int) -> tuple[int, str] | None:
-    """(index of the closing brace, inner text) of `FILTER NOT EXISTS { BGP with ?this }` at `start`."""
-    words = [j for j in range(start + 1, len(toks)) if toks[j].kind not in ("space", "comment")][:3]
-    if len(words) < 3 or [toks[j].text.upper() for j in words] != ["NOT", "EXISTS", "{"]:
-        return None
-    inner: list[str] = []
-    for j in range(words[2] + 1, len(toks)):
-        t = toks[j]
-        if t.kind == "other" and t.text == "}":
-            text = "".join(inner)
-            has_this = any(x.kind == "var" and x.text == "?this" for x in toks[words[2]:j])
-            return (j, text) if has_this else None
-        if (t.kind == "other" and t.text == "{") or (t.kind == "word" and t.text.upper() in _NOT_BGP):
-            return None
-        inner.append(t.text)
-    return None
 
 
 def top_shapes(shapes: Graph) -> list[Identifier]:
