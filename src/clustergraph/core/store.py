@@ -297,7 +297,7 @@ def _collect(raw: object, limit: int | None) -> QueryResult:
             if limit is not None and len(rows) >= limit:
                 truncated = True
                 break
-            rows.append(tuple(solution[v] for v in variables))
+            rows.append(tuple(solution))  # its values in the order of `variables`; far faster than s[v]
         return Solutions(variables, rows, truncated)  # type: ignore[arg-type]
     assert isinstance(raw, ox.QueryTriples)
     triples: list[ox.Triple] = []
