@@ -159,22 +159,34 @@ def _list_focus(store: Store, shapes: Shapes, candidates: list[Identifier], focu
                      f"{listed} FILTER EXISTS {{ ?this ?p [] }} }}") if subjects_of else set()
     objects = pairs(f"SELECT DISTINCT ?this ?p WHERE {{ VALUES ?p {{ {' '.join(term(p) for p in objects_of)} }} "
                     f"{listed} FILTER EXISTS {{ [] ?p ?this }} }}") if objects_of else set()
+    by_class, by_subject, by_object = _grouped(typed), _grouped(subjects), _grouped(objects)
     slots: dict[Identifier, int] = {}
     quads: list[ox.Quad] = []
     for i, shape in enumerate(candidates):
-        classes = set(g.objects(shape, SH.targetClass))
+        def targets(p: URIRef) -> set[Identifier]:
+            return {o for o in g.objects(shape, p) if isinstance(o, Identifier)}
+
+        classes = targets(SH.targetClass)
         if (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g:
             classes.add(shape)
-        nodes = {n for n, c in typed if c in classes}
-        nodes |= {n for n, p in subjects if (shape, SH.targetSubjectsOf, p) in g}
-        nodes |= {n for n, p in objects if (shape, SH.targetObjectsOf, p) in g}
-        nodes |= {n for n in g.objects(shape, SH.targetNode) if n in focus}  # type: ignore[misc]
+        nodes = {n for c in classes for n in by_class.get(c, ())}
+        nodes |= {n for p in targets(SH.targetSubjectsOf) for n in by_subject.get(p, ())}
+        nodes |= {n for p in targets(SH.targetObjectsOf) for n in by_object.get(p, ())}
+        nodes |= targets(SH.targetNode) & focus
         if nodes:
             slots[shape] = i
             slot = ox.NamedNode(f"{FOCUS}#{i}")
             quads += [ox.Quad(marker, slot, to_oxigraph(n), marker) for n in nodes]
     store.add_quads(quads)
     return Focus(str(FOCUS), slots)
+
+
+def _grouped(pairs: set[tuple[Identifier, Identifier]]) -> dict[Identifier, set[Identifier]]:
+    """(node, key) pairs as the nodes of each key."""
+    out: dict[Identifier, set[Identifier]] = {}
+    for node, key in pairs:
+        out.setdefault(key, set()).add(node)
+    return out
 
 
 def _nests(shapes: Shapes, top: Identifier, nested: set[Identifier]) -> bool:

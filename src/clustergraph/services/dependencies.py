@@ -79,9 +79,11 @@ class Reads:
 
     def query(self, seed_graphs: list[str]) -> str:
         """One SELECT of the affected focus nodes, the changed edges in `seed_graphs`."""
-        union = " UNION ".join(f"{{ {p} }}" for p in sorted(self.patterns))
         graphs = " ".join(seed_graphs)
-        return f"SELECT DISTINCT ?this WHERE {{ VALUES ?_g {{ {graphs} }} {union} }}"
+        # the seed graphs in each branch: joined to the union from outside, they came last, after
+        # each branch had read every graph
+        union = " UNION ".join(f"{{ VALUES ?_g {{ {graphs} }} {p} }}" for p in sorted(self.patterns))
+        return f"SELECT DISTINCT ?this WHERE {{ {union} }}"
 
 
 def reads(shapes: Graph, compiler: Compiler) -> Reads:
