@@ -194,3 +194,12 @@ def test_a_shape_the_compiler_hands_to_pyshacl_is_checked_on_the_affected_nodes(
         report = check_added(store, shapes, batch)
     assert [(str(r.focus_node), str(r.constraint).rsplit("#", 1)[-1], r.origin) for r in report.results] == [
         ("http://example.org/a", "ClosedConstraintComponent", Origin.INTRODUCED)]
+
+
+def test_an_on_disk_store_drops_the_scratch_graphs_a_killed_check_left(tmp_path: Path) -> None:
+    data = ox.NamedNode(str(GRAPH["data/x"]))
+    with EmbeddedStore(tmp_path / "store") as store:
+        store.add_quads([ox.Quad(ox.NamedNode(str(SCRATCH)), ox.NamedNode(str(FOCUS)), ox.Literal("x"), graph)
+                         for graph in (ox.NamedNode(str(SCRATCH)), ox.NamedNode(str(FOCUS)), data)])
+    with EmbeddedStore(tmp_path / "store") as reopened:
+        assert set(reopened.graph_sizes()) == {GRAPH["data/x"]}

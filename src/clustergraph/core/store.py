@@ -24,6 +24,10 @@ from clustergraph.core.rdfio import check_file, parse_file
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format, to_oxigraph
 
 
+#: Named graphs under this prefix are scratch, never data: a check may write them for its own time
+#: (services/delta.py), and an on-disk store removes any that a killed process left when it opens.
+SCRATCH_GRAPHS = "urn:x-clustergraph:scratch:"
+
 #: Called with a file, the phase it finished and the triples that phase covered: 'parsed' (the
 #: file's triples), 'chunk' (one request of a remote load), 'loaded' (the file's triples), or
 #: 'skipped' (a remote build resumed: the graph was already complete).
@@ -164,8 +168,15 @@ class EmbeddedStore(Store):
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
+                self._drop_scratch()
         except OSError as exc:
             raise _open_error(path, exc) from exc
+
+    def _drop_scratch(self) -> None:
+        """Remove scratch graphs a killed process left (delta validation's batch and focus lists)."""
+        for graph in list(self._store.named_graphs()):
+            if isinstance(graph, ox.NamedNode) and graph.value.startswith(SCRATCH_GRAPHS):
+                self._store.remove_graph(graph)
 
     # -- reading -------------------------------------------------------------------------------
     def query(

@@ -2,8 +2,9 @@
 
 A change is a batch of added quads (a file to validate or ingest) and graphs to remove (a batch
 to retract). It is never applied: the added quads go into a scratch named graph of the store for
-the time of the check and are removed after it (also when it fails); removed graphs are left out
-of the queries' dataset. services/dependencies.py turns the shapes into patterns that find the
+the time of the check and are removed after it (also when it fails; an on-disk store removes
+the scratch graphs a killed process left when it next opens); removed graphs are left out of
+the queries' dataset. services/dependencies.py turns the shapes into patterns that find the
 focus nodes the changed edges can affect (their subjects and objects, the nodes that reach them
 through the shapes' paths, inverse and sequence paths included, new targets through rdf:type,
 rdfs:subClassOf, sh:targetSubjectsOf and sh:targetObjectsOf, and what the SPARQL constraints
@@ -27,7 +28,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Identifier
 
 from clustergraph.core.results import Solutions, Triples, to_oxigraph, to_rdflib
-from clustergraph.core.store import QueryOptions, Store
+from clustergraph.core.store import SCRATCH_GRAPHS, QueryOptions, Store
 from clustergraph.services.dependencies import Reads, reads
 from clustergraph.services.fastvalidation import Compiler, Focus, residual, run_compiled, term, top_shapes
 from clustergraph.services.report import Origin, Report, Result
@@ -35,8 +36,8 @@ from clustergraph.services.validation import (Shapes, _engine, _narrowed, _order
                                               store_graph)
 
 #: The scratch graphs that hold an unapplied batch, and the focus nodes, while it is checked.
-SCRATCH = URIRef("urn:x-clustergraph:delta")
-FOCUS = URIRef("urn:x-clustergraph:focus")
+SCRATCH = URIRef(SCRATCH_GRAPHS + "delta")
+FOCUS = URIRef(SCRATCH_GRAPHS + "focus")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from clustergraph.base.errors import InputError, NotConforming
 from clustergraph.base.terms import CG_IRI, GRAPH, ONTOLOGY_IRI, PROV, VOID
-from clustergraph.core.results import Solutions, to_oxigraph
+from clustergraph.core.results import Boolean, Solutions, to_oxigraph
 from clustergraph.core.store import Store
 from clustergraph.services.report import Report
 from clustergraph.services.validation import Limits, RdfInput, Shapes, load_shapes, read_quads, validate_delta
@@ -144,12 +144,18 @@ def _sha256(src: RdfInput, quads: Sequence[ox.Quad]) -> str:
 
 
 def _free_id(store: Store, base: str) -> str:
-    taken = {str(g) for g in store.graph_sizes()}
     candidate, n = base, 1
-    while BATCH_PREFIX + candidate in taken:
+    while _has_graph(store, URIRef(BATCH_PREFIX + candidate)):
         n += 1
         candidate = f"{base}-{n}"
     return candidate
+
+
+def _has_graph(store: Store, graph: URIRef) -> bool:
+    """Whether the store has `graph` (an ASK: counting every graph's triples grows with the store)."""
+    answer = store.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    assert isinstance(answer, Boolean)
+    return answer.value
 
 
 def _record(target: URIRef, batch_id: str, agent: str, origin: str | None, file_name: str, digest: str,
