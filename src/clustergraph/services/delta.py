@@ -72,7 +72,7 @@ def validate_delta(store: Store, shapes: Shapes, added: Sequence[ox.Quad] = (),
         store.remove_graph(leftover)
     keep: list[URIRef] = []
     if removed_graphs:
-        keep = [g for g in store.graph_sizes() if g not in set(removed_graphs) and g not in (SCRATCH, FOCUS)]
+        keep = [g for g in _graphs(store) if g not in set(removed_graphs) and g not in (SCRATCH, FOCUS)]
     try:
         focus = _affected(store, shape_reads, list(removed_graphs), View.union()) if removed_graphs else set()
         store.add_quads([ox.Quad(q.subject, q.predicate, q.object, scratch) for q in added])
@@ -93,6 +93,13 @@ def validate_delta(store: Store, shapes: Shapes, added: Sequence[ox.Quad] = (),
     labelled = [_with(r, Origin.PRE_EXISTING if r.key in before else Origin.INTRODUCED) for r in found]
     labelled.sort(key=_order)
     return Report(conforms=not labelled, results=tuple(labelled), checked=checked)
+
+
+def _graphs(store: Store) -> list[URIRef]:
+    """The named graphs of the store (an empty GRAPH pattern lists them without reading them)."""
+    result = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+    assert isinstance(result, Solutions)
+    return [URIRef(str(g)) for row in result.rows if (g := to_rdflib(row[0])) is not None]
 
 
 def _affected(store: Store, shape_reads: Reads, seeds: list[URIRef], view: View) -> set[Identifier]:
