@@ -67,7 +67,9 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?concept WHERE {{
   {{ ?concept skos:inScheme ?scheme }} UNION {{ ?concept skos:topConceptOf ?scheme }}
   UNION {{ ?scheme skos:hasTopConcept ?concept }}
-  ?concept a ?class . ?class rdfs:subClassOf* skos:Concept .
+  ?concept a ?class .
+  # A subquery with a LIMIT so that Virtuoso 7.2.5 computes the class closure on its own (README).
+  {{ SELECT ?class WHERE {{ ?class rdfs:subClassOf* skos:Concept }} LIMIT 1000000 }}
 }}
 ORDER BY ?concept
 """
