@@ -16,9 +16,9 @@ Normalisations, each shown by a test of its own below:
 
 Virtuoso 7.2.5 bugs:
 - a transitive path to a constant (`?c rdfs:subClassOf* cg:Claim`) joined with other patterns
-  answers for the first start node only, so rows go missing; the catalogue (and the concept check
-  of parameters) is written around it, with the class closure in a subquery with a LIMIT, so the
-  matrix holds those queries to the embedded store's rows like any other;
+  answers for the first start node only, so rows go missing; the catalogue queries that met it
+  (and the concept check of parameters) are written around it, with the class closure in a
+  subquery with a LIMIT, so the matrix holds them to the embedded store's rows like any other;
 - boolean expressions (EXISTS, BOUND, `true`) come back as "1"/"0"^^xsd:integer: the queries that
   meet it are strict xfails, so a fixed Virtuoso shows up.
 """
