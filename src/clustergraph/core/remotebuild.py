@@ -15,8 +15,8 @@ that completes drops the journal, so a finished store holds no trace of it and t
 replaces every graph, as on the embedded store. While the journal exists, queries over the
 union of graphs see it: `stats` lists graph/build/journal, which says a build is unfinished.
 
-Leftover staging graphs (graph/staging/…, from a write whose process was killed) are dropped
-by every build.
+Leftover staging graphs (graph/staging/…, from a write whose process was killed) and scratch
+graphs (urn:x-clustergraph:scratch:…, from a killed delta validation) are dropped by every build.
 
 A request that fails (network error, 5xx, 429) is tried again `RemoteStore.retries` times. A
 chunk of plain triples may be sent twice without harm (a graph is a set); a chunk with blank
@@ -38,7 +38,7 @@ from clustergraph.base.terms import GRAPH
 from clustergraph.core.rdfio import ParseSummary, check_file, parse_file
 from clustergraph.core.remote import STAGING_PREFIX, RemoteStore
 from clustergraph.core.results import Solutions
-from clustergraph.core.store import GraphLoad, Progress
+from clustergraph.core.store import SCRATCH_GRAPHS, GraphLoad, Progress
 
 JOURNAL = URIRef(str(GRAPH) + "build/journal")
 _SUM = "http://spdx.org/rdf/terms#checksumValue"
@@ -60,7 +60,7 @@ def load_files(store: RemoteStore, files: Sequence[tuple[Path, URIRef]], *, drop
             progress(path, "parsed", checked[-1][0].triples)
     done = journal(store)
     sizes = store.graph_sizes()
-    leftovers = [g for g in sizes if str(g).startswith(STAGING_PREFIX)]
+    leftovers = [g for g in sizes if str(g).startswith((STAGING_PREFIX, SCRATCH_GRAPHS))]
     for graph in [*drop, *leftovers]:
         store.remove_graph(graph)
     loads: list[GraphLoad] = []

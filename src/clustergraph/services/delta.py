@@ -19,6 +19,7 @@ the data in memory: the store is read whole then (never with the project's shape
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,9 +36,21 @@ from clustergraph.services.report import Origin, Report, Result
 from clustergraph.services.validation import (Shapes, _engine, _narrowed, _order, _with, rdf_triples,
                                               store_graph)
 
-#: The scratch graphs that hold an unapplied batch, and the focus nodes, while it is checked.
-SCRATCH = URIRef(SCRATCH_GRAPHS + "delta")
-FOCUS = URIRef(SCRATCH_GRAPHS + "focus")
+@dataclass(frozen=True)
+class Scratch:
+    """The scratch graphs of one check: the unapplied batch, and the lists of focus nodes.
+
+    Named anew for every check, so that checks running at once on one (remote) store never
+    touch each other's graphs.
+    """
+
+    batch: URIRef
+    focus: URIRef
+
+    @classmethod
+    def new(cls) -> Scratch:
+        run = uuid.uuid4().hex
+        return cls(URIRef(f"{SCRATCH_GRAPHS}delta-{run}"), URIRef(f"{SCRATCH_GRAPHS}focus-{run}"))
 
 
 @dataclass(frozen=True)
@@ -67,29 +80,29 @@ def validate_delta(store: Store, shapes: Shapes, added: Sequence[ox.Quad] = (),
     hands it.
     """
     shape_reads = reads(shapes.graph, Compiler(shapes.graph, store))
-    scratch = ox.NamedNode(str(SCRATCH))
-    for leftover in (SCRATCH, FOCUS):  # of a check that was killed
-        store.remove_graph(leftover)
+    scratch = Scratch.new()
     keep: list[URIRef] = []
     if removed_graphs:
-        keep = [g for g in _graphs(store) if g not in set(removed_graphs) and g not in (SCRATCH, FOCUS)]
+        keep = [g for g in _graphs(store) if g not in set(removed_graphs) and not str(g).startswith(SCRATCH_GRAPHS)]
     try:
         focus = _affected(store, shape_reads, list(removed_graphs), View.union()) if removed_graphs else set()
-        store.add_quads([ox.Quad(q.subject, q.predicate, q.object, scratch) for q in added])
-        after = View.graphs(keep + [SCRATCH], [SCRATCH, FOCUS]) if removed_graphs else View.union()
+        batch = ox.NamedNode(str(scratch.batch))
+        store.add_quads([ox.Quad(q.subject, q.predicate, q.object, batch) for q in added])
+        after = (View.graphs(keep + [scratch.batch], [scratch.batch, scratch.focus]) if removed_graphs
+                 else View.union())
         if added:
-            focus |= _affected(store, shape_reads, [SCRATCH], after)
+            focus |= _affected(store, shape_reads, [scratch.batch], after)
         if not shape_reads.literal_targets:
             focus = {n for n in focus if not isinstance(n, Literal)}
-        found = _check(store, shapes, shape_reads, focus, after, extra=added, without=removed_graphs)
-        store.remove_graph(SCRATCH)
+        found = _check(store, shapes, shape_reads, focus, after, scratch, extra=added, without=removed_graphs)
+        store.remove_graph(scratch.batch)
         # without the change, only the shapes and focus nodes that have results with it matter
         tops = {t for t in top_shapes(shapes.graph) if _nests(shapes, t, {r.source_shape for r in found})}
         before = {r.key for r in _check(store, shapes, shape_reads, {r.focus_node for r in found}, View.union(),
-                                        tops=tops)}
+                                        scratch, tops=tops)}
     finally:
-        store.remove_graph(SCRATCH)
-        store.remove_graph(FOCUS)
+        store.remove_graph(scratch.batch)
+        store.remove_graph(scratch.focus)
     labelled = [_with(r, Origin.PRE_EXISTING if r.key in before else Origin.INTRODUCED) for r in found]
     labelled.sort(key=_order)
     return Report(conforms=not labelled, results=tuple(labelled), checked=checked)
@@ -115,8 +128,8 @@ def _affected(store: Store, shape_reads: Reads, seeds: list[URIRef], view: View)
     return {node for row in result.rows if (node := to_rdflib(row[0])) is not None}
 
 
-def _check(store: Store, shapes: Shapes, shape_reads: Reads, focus: set[Identifier], view: View, *,
-           extra: Sequence[ox.Quad] = (), without: Sequence[URIRef] = (),
+def _check(store: Store, shapes: Shapes, shape_reads: Reads, focus: set[Identifier], view: View,
+           scratch: Scratch, *, extra: Sequence[ox.Quad] = (), without: Sequence[URIRef] = (),
            tops: set[Identifier] | None = None) -> list[Result]:
     """The results of `focus` in `view` (of the top shapes `tops`, all when None), and every
     result of the unbounded shapes."""
@@ -125,7 +138,7 @@ def _check(store: Store, shapes: Shapes, shape_reads: Reads, focus: set[Identifi
     candidates = [s for s in top_shapes(shapes.graph) if s not in shape_reads.unbounded
                   and (tops is None or s in tops)]
     if focus and candidates:
-        listed = _list_focus(store, shapes, candidates, focus, view)
+        listed = _list_focus(store, shapes, candidates, focus, view, scratch.focus)
         outcome = run_compiled(store, shapes.graph, focus=listed, dataset=view.options, only=set(candidates))
         results += outcome.results
         delegated += outcome.delegated
@@ -134,25 +147,25 @@ def _check(store: Store, shapes: Shapes, shape_reads: Reads, focus: set[Identifi
         results += outcome.results
         delegated += outcome.delegated
     if delegated:
-        results += _reference(store, shapes, tuple(delegated), focus, extra, without)
+        results += _reference(store, shapes, tuple(delegated), focus, extra, without, scratch)
     return results
 
 
 def _list_focus(store: Store, shapes: Shapes, candidates: list[Identifier], focus: set[Identifier],
-                view: View) -> Focus:
-    """Write into the FOCUS graph which of `focus` each shape of `candidates` targets in `view`.
+                view: View, graph: URIRef) -> Focus:
+    """Write into the scratch `graph` which of `focus` each shape of `candidates` targets in `view`.
 
     Four small queries from the focus nodes (their classes, and which target predicates they
     are subjects and objects of) instead of each shape's target, so that a shape that targets
     none of them costs nothing, and the others start from their own focus nodes.
     """
-    marker = ox.NamedNode(str(FOCUS))
-    store.remove_graph(FOCUS)
+    marker = ox.NamedNode(str(graph))
+    store.remove_graph(graph)
     store.add_quads([ox.Quad(marker, marker, to_oxigraph(n), marker) for n in focus])
-    g, listed = shapes.graph, f"GRAPH <{FOCUS}> {{ <{FOCUS}> <{FOCUS}> ?this }}"
+    g, listed = shapes.graph, f"GRAPH <{graph}> {{ <{graph}> <{graph}> ?this }}"
     options = view.options
     if options.default_graphs:
-        options = QueryOptions(name=options.name, default_graphs=options.default_graphs, named_graphs=(str(FOCUS),))
+        options = QueryOptions(name=options.name, default_graphs=options.default_graphs, named_graphs=(str(graph),))
 
     def pairs(query: str) -> set[tuple[Identifier, Identifier]]:
         result = store.query(query, options=options)
@@ -183,10 +196,10 @@ def _list_focus(store: Store, shapes: Shapes, candidates: list[Identifier], focu
         nodes |= targets(SH.targetNode) & focus
         if nodes:
             slots[shape] = i
-            slot = ox.NamedNode(f"{FOCUS}#{i}")
+            slot = ox.NamedNode(f"{graph}#{i}")
             quads += [ox.Quad(marker, slot, to_oxigraph(n), marker) for n in nodes]
     store.add_quads(quads)
-    return Focus(str(FOCUS), slots)
+    return Focus(str(graph), slots)
 
 
 def _grouped(pairs: set[tuple[Identifier, Identifier]]) -> dict[Identifier, set[Identifier]]:
@@ -212,10 +225,10 @@ def _nests(shapes: Shapes, top: Identifier, nested: set[Identifier]) -> bool:
 
 
 def _reference(store: Store, shapes: Shapes, delegated: tuple[Identifier, ...], focus: set[Identifier],
-               extra: Sequence[ox.Quad], without: Sequence[URIRef]) -> list[Result]:
+               extra: Sequence[ox.Quad], without: Sequence[URIRef], scratch: Scratch) -> list[Result]:
     """pyshacl on the delegated shapes, for the focus nodes only; it needs the data in memory."""
     graph = store_graph(store)
-    graph.remove((FOCUS, None, None))  # the focus lists are not data
+    graph.remove((scratch.focus, None, None))  # the focus lists are not data
     for t in rdf_triples(extra, "batch") if extra else ():
         graph.add(t)
     for g in without:  # their triples that no other graph holds
