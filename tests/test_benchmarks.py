@@ -7,14 +7,13 @@ violations its manifest lists, no more and no fewer.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from bench import bench_module
 
 from clustergraph.base.terms import file_graph
 from clustergraph.core import EmbeddedStore
@@ -25,16 +24,7 @@ REPO = Path(__file__).parent.parent
 BENCH = REPO / "benchmarks"
 
 
-def _module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-generate = _module("generate")
+generate = bench_module("generate")
 
 
 def curated_store() -> EmbeddedStore:

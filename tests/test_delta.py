@@ -9,14 +9,13 @@ targets (rdf:type and rdfs:subClassOf), SPARQL constraints that join other nodes
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from bench import bench_module
 from rdflib import URIRef
 
 from clustergraph.base.formats import RdfFormat
@@ -163,11 +162,7 @@ def test_a_sequence_path_and_an_inverse_path_reach_the_focus_node() -> None:
 
 
 def test_a_generated_batch_introduces_exactly_its_manifest_as_pyshacl_finds(shapes: Shapes, tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("bench_generate_delta", REPO / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generate = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = generate
-    spec.loader.exec_module(generate)
+    generate = bench_module("generate")
     data, _ = generate.write(tmp_path / "store", 2000, 3)
     batch, manifest = generate.write(tmp_path / "batch", 1000, 4, start=1_000_000)
     want = {(v["focus_node"], v["path"], v["value"], v["severity"], v["source_shape"], v["constraint"])

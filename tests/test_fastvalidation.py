@@ -7,12 +7,11 @@ the W3C SHACL core and SPARQL test suites (read with the helpers of test_shacl_s
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from bench import bench_module
 from rdflib import URIRef
 from rdflib.namespace import SH
 from test_shacl_suite import CORE, KNOWN_SPARQL, NOT_STRICT, SPARQL, Case, actual, expected, parsed
@@ -53,11 +52,7 @@ def test_compiled_engine_equals_pyshacl_on_the_curated_graph(shapes: Shapes) -> 
 
 
 def test_compiled_engine_equals_pyshacl_on_generated_data(shapes: Shapes, tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generate = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = generate
-    spec.loader.exec_module(generate)
+    generate = bench_module("generate")
     data, _ = generate.write(tmp_path / "g", 3000, 5)
     with curated_store() as store:
         fast = validate(store, shapes, [data], engine=Engine.SPARQL)
@@ -181,11 +176,7 @@ def test_w3c_shacl_sparql_compiled(case: Case) -> None:
 def test_compiled_engine_reports_the_manifest_at_100k(shapes: Shapes, tmp_path: Path) -> None:
     """At scale, only the compiled engine: what the generated data introduces is its manifest."""
     import json
-    spec = importlib.util.spec_from_file_location("bench_generate_slow", REPO / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generate = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = generate
-    spec.loader.exec_module(generate)
+    generate = bench_module("generate")
     data, manifest = generate.write(tmp_path / "g", 100_000, 11)
     want = {(v["focus_node"], v["path"], v["value"], v["severity"], v["source_shape"], v["constraint"])
             for v in json.loads(manifest.read_text(encoding="utf-8"))["violations"]}
