@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import Cli
 
 from clustergraph.adapters.cli import main
 from clustergraph.base.errors import InputError
@@ -60,9 +61,10 @@ def test_explicit_urls_win_over_the_preset_s() -> None:
     assert "secret" not in repr(endpoint)
 
 
-def test_every_preset_says_how_to_get_a_union_default_graph() -> None:
+def test_every_preset_is_listed_with_its_base_url_in_the_help(cli: Cli) -> None:
     assert sorted(PRESETS) == ["fuseki", "graphdb", "oxigraph", "qlever", "virtuoso"]
-    assert all(p.union_default_graph for p in PRESETS.values())
+    shown = " ".join(cli("--help").output.split())
+    assert all(f"{p.name}: {p.base_example}" in shown for p in PRESETS.values())
 
 
 # -- command line, environment, config file, defaults -----------------------------------------------

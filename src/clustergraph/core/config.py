@@ -3,9 +3,12 @@ defaults) and passed down; the presets of the SPARQL engines clustergraph can be
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
+
+from clustergraph.base.errors import InputError
 
 DEFAULT_STORE = Path(".clustergraph") / "store"
 
@@ -64,12 +67,12 @@ class EnginePreset:
     """
 
     name: str
+    #: What --endpoint is for this engine (shown in the --engine help).
     base_example: str
     query_path: str
     update_path: str | None
     gsp_path: str | None
     auth: Auth = Auth.BASIC
-    union_default_graph: str = ""
 
     def urls(self, base_url: str) -> tuple[str, str | None, str | None]:
         """The query, update and Graph Store Protocol URLs under `base_url`."""
@@ -80,18 +83,13 @@ class EnginePreset:
 
 
 PRESETS: dict[str, EnginePreset] = {p.name: p for p in (
-    EnginePreset("oxigraph", "http://127.0.0.1:7878", "/query", "/update", "/store",
-                 union_default_graph="start it with `oxigraph serve --union-default-graph`"),
-    EnginePreset("fuseki", "http://127.0.0.1:3030/DATASET", "/query", "/update", "/data",
-                 union_default_graph="set `tdb2:unionDefaultGraph true` on the TDB2 dataset"),
+    EnginePreset("oxigraph", "http://127.0.0.1:7878", "/query", "/update", "/store"),
+    EnginePreset("fuseki", "http://127.0.0.1:3030/DATASET", "/query", "/update", "/data"),
     EnginePreset("virtuoso", "http://127.0.0.1:8890", "/sparql", "/sparql-auth", "/sparql-graph-crud-auth",
-                 auth=Auth.DIGEST,
-                 union_default_graph="the default (make its system graphs private, see README)"),
+                 auth=Auth.DIGEST),
     EnginePreset("graphdb", "http://127.0.0.1:7200/repositories/REPOSITORY", "", "/statements",
-                 "/rdf-graphs/service",
-                 union_default_graph="the default (the union of all named graphs and the default graph)"),
-    EnginePreset("qlever", "http://127.0.0.1:7001", "", None, None,
-                 union_default_graph="the default"),
+                 "/rdf-graphs/service"),
+    EnginePreset("qlever", "http://127.0.0.1:7001", "", None, None),
 )}
 
 
@@ -154,10 +152,6 @@ def read_config(path: Path) -> dict[str, str | float]:
     Raises InputError naming the file (and line and column, or key) for a file that cannot be read
     or parsed, an unknown key, a value of the wrong type, an unknown engine or a password.
     """
-    import tomllib
-
-    from clustergraph.base.errors import InputError
-
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

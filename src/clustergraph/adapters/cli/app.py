@@ -54,7 +54,8 @@ class ClusterGraphGroup(click.Group):
               help="Use a remote SPARQL 1.1 endpoint instead of the embedded store: its query URL, or with "
                    "--engine its base URL.")
 @click.option("--engine", type=click.Choice(sorted(PRESETS)), envvar="CLUSTERGRAPH_ENGINE",
-              help="The engine behind --endpoint: derives the update and Graph Store URLs and the auth scheme.")
+              help="The engine behind --endpoint: derives the update and Graph Store URLs and the auth scheme. "
+                   "--endpoint is then " + "; ".join(f"{p.name}: {p.base_example}" for p in PRESETS.values()) + ".")
 @click.option("--update-url", envvar="CLUSTERGRAPH_UPDATE_URL", metavar="URL", help="SPARQL Update URL of the endpoint.")
 @click.option("--gsp-url", envvar="CLUSTERGRAPH_GSP_URL", metavar="URL",
               help="Graph Store Protocol URL of the endpoint (for loading files).")
