@@ -151,6 +151,10 @@ def test_a_batch_may_not_touch_the_ontology_namespace(store: EmbeddedStore) -> N
 @pytest.mark.parametrize(("text", "detail"), [
     ('cgd:x rdfs:label "unterminated .\n', "line"),
     ('cgd:x cgd:n "abc"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', "is not a valid xsd:integer"),
+    # out of xsd:byte's range: Oxigraph would store it as an xsd:integer, not refuse it
+    ('cgd:x cgd:n "300"^^<http://www.w3.org/2001/XMLSchema#byte> .\n', "'300' is not a valid xsd:byte"),
+    ('cgd:x cgd:n "0"^^<http://www.w3.org/2001/XMLSchema#positiveInteger> .\n',
+     "'0' is not a valid xsd:positiveInteger"),
     ("cgd:x cgd:p <relative> .\n", "line"),
     ("# nothing\n", "the file holds no triples"),
 ])

@@ -21,10 +21,6 @@ from clustergraph.core.results import ox_format
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _LEXICAL = {
     _XSD + "integer": r"[+-]?[0-9]+",
-    _XSD + "nonNegativeInteger": r"\+?[0-9]+|-0+",
-    _XSD + "positiveInteger": r"\+?0*[1-9][0-9]*",
-    _XSD + "int": r"[+-]?[0-9]+",
-    _XSD + "long": r"[+-]?[0-9]+",
     _XSD + "decimal": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)",
     _XSD + "double": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN",
     _XSD + "float": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN",
@@ -36,7 +32,16 @@ _LEXICAL = {
     _XSD + "gYearMonth": r"-?[0-9]{4,}-(0[1-9]|1[0-2])(Z|[+-][0-9]{2}:[0-9]{2})?",
     _XSD + "anyURI": r"[^\s]*",
 }
+#: The integer types derived from xsd:integer and their value ranges (None: unbounded).
+INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
+    _XSD + "byte": (-2**7, 2**7 - 1), _XSD + "short": (-2**15, 2**15 - 1), _XSD + "int": (-2**31, 2**31 - 1),
+    _XSD + "long": (-2**63, 2**63 - 1), _XSD + "unsignedByte": (0, 2**8 - 1), _XSD + "unsignedShort": (0, 2**16 - 1),
+    _XSD + "unsignedInt": (0, 2**32 - 1), _XSD + "unsignedLong": (0, 2**64 - 1),
+    _XSD + "positiveInteger": (1, None), _XSD + "nonNegativeInteger": (0, None),
+    _XSD + "negativeInteger": (None, -1), _XSD + "nonPositiveInteger": (None, 0)}
 _PATTERNS = {dt: re.compile(p) for dt, p in _LEXICAL.items()}
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_CHECKED = frozenset(_PATTERNS) | frozenset(INTEGER_RANGES)
 
 
 @dataclass(frozen=True)
@@ -95,8 +100,7 @@ def _checked(quads: Iterator[ox.Quad], path: Path) -> Iterator[ox.Quad]:
     for quad in quads:
         obj = quad.object
         if isinstance(obj, ox.Literal):
-            pattern = _PATTERNS.get(obj.datatype.value)
-            if pattern is not None and not pattern.fullmatch(obj.value):
+            if obj.datatype.value in _CHECKED and not well_typed(obj.value, obj.datatype.value):
                 datatype = obj.datatype.value.replace(_XSD, "xsd:")
                 raise InputError(
                     f"'{obj.value}' is not a valid {datatype} (subject {quad.subject}, predicate {quad.predicate})",
@@ -104,6 +108,17 @@ def _checked(quads: Iterator[ox.Quad], path: Path) -> Iterator[ox.Quad]:
                     consequence="nothing was loaded",
                 )
         yield quad
+
+
+def well_typed(lexical: str, datatype: str) -> bool:
+    """False when `lexical` is not a value of the XSD `datatype` ("abc"^^xsd:integer, "300"^^xsd:byte);
+    True for a datatype not checked here."""
+    if datatype in INTEGER_RANGES:
+        low, high = INTEGER_RANGES[datatype]
+        return (_INTEGER.fullmatch(lexical) is not None and (low is None or int(lexical) >= low)
+                and (high is None or int(lexical) <= high))
+    pattern = _PATTERNS.get(datatype)
+    return pattern is None or pattern.fullmatch(lexical) is not None
 
 
 def _syntax_error(exc: SyntaxError, path: Path) -> InputError:

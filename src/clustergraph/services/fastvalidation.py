@@ -18,8 +18,9 @@ validation.py, on the shapes graph with the compiled shapes' targets removed. Re
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import count
 
 import pyoxigraph as ox
@@ -27,6 +28,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Identifier
 
+from clustergraph.core.rdfio import INTEGER_RANGES
 from clustergraph.core.results import Solutions, Triples, to_oxigraph, to_rdflib
 from clustergraph.core.store import EmbeddedStore, QueryOptions, Store
 from clustergraph.services.report import Origin, Report, Result
@@ -35,6 +37,9 @@ from clustergraph.services.validation import Shapes, _order, _with, store_graph
 from clustergraph.services.validation import _engine as reference_engine
 
 Target = Callable[[str], str]  # a group pattern binding the given variable to each focus node
+#: How many times each of the given focus nodes is reached: a nested shape's value node shared by
+#: two parent focus nodes is validated, and its results reported, once for each (as pyshacl does)
+Weights = Callable[[set[Identifier]], Mapping[Identifier, int]]
 
 #: sh: predicates of a shape that are not constraints (or are handled where targets are).
 _NOT_CONSTRAINTS = {SH.name, SH.description, SH.message, SH.severity, SH.order, SH.group, SH.defaultValue,
@@ -47,15 +52,16 @@ _NODE_KINDS = {SH.IRI: "isIRI(?value)", SH.BlankNode: "isBlank(?value)", SH.Lite
                SH.BlankNodeOrIRI: "(isBlank(?value) || isIRI(?value))",
                SH.BlankNodeOrLiteral: "(isBlank(?value) || isLiteral(?value))",
                SH.IRIOrLiteral: "(isIRI(?value) || isLiteral(?value))"}
-_CASTABLE = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in
-             ("integer", "decimal", "float", "double", "boolean", "dateTime", "date", "time")}
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_CASTABLE = {_XSD + t for t in ("integer", "decimal", "float", "double", "boolean", "dateTime", "date", "time")}
 #: What the compiled SPARQL constraints leave to the reference engine: SHACL's pre-binding
 #: forbids some of it, and the rest changes meaning when the target is joined in first.
 _SPARQL_DELEGATED = re.compile(r"\b(MINUS|VALUES|SERVICE|GRAPH)\b|\bAS\s+[?$]this\b"
                                r"|[$?](currentShape|shapesGraph)\b|\$value\b", re.I)
 _RANGES = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 _PREFIXES = ("PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
-             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
+             "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+             "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n")
 
 
 class Unsupported(Exception):
@@ -107,6 +113,9 @@ class Compiler:
         self._vars = count()
         # The parameters of SPARQL-based constraint components (of any class): left to pyshacl.
         self._custom = {p for param in shapes.objects(None, SH.parameter) for p in shapes.objects(param, SH.path)}
+        # Literal target nodes as a query returns them ("4.0"^^xsd:decimal comes back as "4"),
+        # to report them as the shapes graph writes them
+        self._written: dict[Identifier, Identifier] = {}
 
     # -- helpers -------------------------------------------------------------------------------
     def fresh(self) -> str:
@@ -161,6 +170,9 @@ class Compiler:
         for c in classes:
             parts.append(lambda v, c=c: f"{v} rdf:type/rdfs:subClassOf* {term(c)} .")  # type: ignore[misc]
         nodes = [n for n in self.objs(shape, SH.targetNode) if isinstance(n, Identifier)]
+        for n in nodes:
+            if isinstance(n, Literal) and (returned := as_returned(n)) != n:
+                self._written.setdefault(returned, n)
         if nodes:
             parts.append(lambda v: f"VALUES {v} {{ {' '.join(term(n) for n in nodes)} }}")
         for p in self.objs(shape, SH.targetSubjectsOf):
@@ -194,8 +206,9 @@ class Compiler:
         """The focus nodes of `target` that do not conform to `shape`."""
         return {r.focus_node for r in self.evaluate(shape, target)}
 
-    def evaluate(self, shape: Identifier, target: Target) -> list[Result]:
-        """The results of validating the focus nodes of `target` against `shape`."""
+    def evaluate(self, shape: Identifier, target: Target, weights: Weights | None = None) -> list[Result]:
+        """The results of validating the focus nodes of `target` against `shape`, each result as
+        many times as `weights` says its focus node is reached (once when None)."""
         if self.one(shape, SH.deactivated) == Literal(True):
             return []
         for p in set(self.g.predicates(shape, None)):
@@ -225,9 +238,8 @@ class Compiler:
             rows(f"{vals} OPTIONAL {{ ?value rdf:type/rdfs:subClassOf* {term(c)} BIND(true AS {found}) }} "
                  f"FILTER(!BOUND({found}))", "Class")
         for d in self.objs(shape, SH.datatype):
-            # An ill-typed literal of a type SPARQL can cast to (such as "aldi"^^xsd:integer) fails too.
-            cast = (f" || !COALESCE(isLiteral({term(d)}(STR(?value))), false)" if str(d) in _CASTABLE else "")
-            rows(f"{vals} FILTER(!isLiteral(?value) || datatype(?value) != {term(d)}{cast})", "Datatype")
+            rows(f"{vals} FILTER(!isLiteral(?value) || datatype(?value) != {term(d)}{_ill_typed(str(d))})",
+                 "Datatype")
         for k in self.objs(shape, SH.nodeKind):
             kind = _NODE_KINDS.get(URIRef(str(k)))
             if kind is None:
@@ -267,10 +279,36 @@ class Compiler:
         for sparql in self.objs(shape, SH.sparql):
             if isinstance(sparql, Identifier):
                 out += self._sparql(shape, sparql, target, severity)
+        if weights is not None and out:
+            reached = weights({r.focus_node for r in out})
+            out = [r for r in out for _ in range(reached.get(r.focus_node, 1))]
         for prop in self.objs(shape, SH.property):
-            if isinstance(prop, Identifier):
-                out += self.evaluate(prop, self.value_target(shape, target) if path is not None else target)
+            if isinstance(prop, Identifier) and path is None:
+                out += self.evaluate(prop, target, weights)
+            elif isinstance(prop, Identifier):
+                out += self.evaluate(prop, self.value_target(shape, target), self._reached(shape, target, weights))
         return out
+
+    def _pairs(self, shape: Identifier, target: Target, values: set[Identifier]) -> list[tuple[Identifier, Identifier]]:
+        """The (focus node, value node) pairs of `shape` whose value is one of `values`."""
+        vals = self.values(shape, target, "?this", "?value")
+        restrict = ("" if any(isinstance(n, BNode) for n in values)
+                    else f"VALUES ?value {{ {' '.join(sorted(term(n) for n in values))} }} ")
+        query = f"SELECT DISTINCT ?this ?value WHERE {{ {restrict}{{ {vals} }} }}"
+        return [(f, v) for r in self.select(query)
+                if (f := r["this"]) is not None and (v := r["value"]) is not None and v in values]
+
+    def _reached(self, shape: Identifier, target: Target, weights: Weights | None) -> Weights:
+        """The weights of the value nodes of `shape`: once per focus node that has the value, times
+        the times that focus node is reached."""
+        def count(values: set[Identifier]) -> Mapping[Identifier, int]:
+            pairs = self._pairs(shape, target, values)
+            parents = weights({f for f, _ in pairs}) if weights is not None else {}
+            reached: Counter[Identifier] = Counter()
+            for focus, value in pairs:
+                reached[value] += parents.get(focus, 1)
+            return reached
+        return count
 
     def _counts(self, shape: Identifier, target: Target, path: Identifier,
                 result: Callable[[Identifier | None, Identifier | None, str], None]) -> None:
@@ -322,10 +360,7 @@ class Compiler:
         failed = set().union(*(b for b, _ in bad)) & nodes
         if not failed:
             return
-        restrict = ("" if any(isinstance(n, BNode) for n in failed)
-                    else f"VALUES ?value {{ {' '.join(sorted(term(n) for n in failed))} }} ")
-        query = f"SELECT DISTINCT ?this ?value WHERE {{ {restrict}{{ {vals} }} }}"
-        pairs = [(f, v) for r in self.select(query) if (f := r["this"]) is not None and (v := r["value"]) is not None]
+        pairs = self._pairs(shape, target, failed)
         for values, component in bad:
             for focus, value in pairs:
                 if value in values:
@@ -372,6 +407,13 @@ class Compiler:
                               SH.SPARQLConstraintComponent, path_triples=self._described(found_path)))
         return out
 
+    def as_written(self, result: Result) -> Result:
+        """`result` with a literal target node as the shapes graph writes it."""
+        if not self._written:
+            return result
+        return replace(result, focus_node=self._written.get(result.focus_node, result.focus_node),
+                       value=self._written.get(result.value, result.value) if result.value is not None else None)
+
     def _prefixes(self, node: Identifier) -> str:
         lines = []
         for holder in self.objs(node, SH.prefixes):
@@ -398,6 +440,32 @@ class Compiler:
                         out.append((current, p, o))
                         todo.append(o)
         return tuple(out)
+
+
+def as_returned(literal: Literal) -> Identifier:
+    """`literal` as a query of the store returns it: Oxigraph keeps some literals in a canonical
+    form ("4.0"^^xsd:decimal as "4", "1"^^xsd:byte as "1"^^xsd:integer; oxigraph/oxigraph#526)."""
+    found = _CANONICAL.query(f"SELECT ?x WHERE {{ VALUES ?x {{ {term(literal)} }} }}")
+    assert isinstance(found, ox.QuerySolutions)
+    returned = to_rdflib(next(iter(found))[0])
+    assert returned is not None
+    return returned
+
+
+_CANONICAL = ox.Store()  # empty, in memory: only for as_returned
+
+
+def _ill_typed(datatype: str) -> str:
+    """A disjunct of a sh:datatype FILTER that also fails an ill-typed literal of `datatype` (such
+    as "aldi"^^xsd:integer or "300"^^xsd:byte), where SPARQL can tell; else nothing."""
+    if datatype in _CASTABLE:
+        return f" || !COALESCE(isLiteral(<{datatype}>(STR(?value))), false)"
+    if datatype in INTEGER_RANGES:
+        low, high = INTEGER_RANGES[datatype]
+        bounds = [f"xsd:integer(STR(?value)) >= {low}"] if low is not None else []
+        bounds += [f"xsd:integer(STR(?value)) <= {high}"] if high is not None else []
+        return f" || !COALESCE(isLiteral(xsd:integer(STR(?value))) && {' && '.join(bounds)}, false)"
+    return ""
 
 
 def top_shapes(shapes: Graph) -> list[Identifier]:
@@ -427,7 +495,7 @@ def run_compiled(store: Store, shapes: Graph, *, focus: Focus | None = None,
         try:
             target = compiler.top_target(shape)
             if target is not None:
-                results += compiler.evaluate(shape, target)
+                results += [compiler.as_written(r) for r in compiler.evaluate(shape, target)]
         except Unsupported:
             delegated.append(shape)
     return Outcome(tuple(results), tuple(delegated))

@@ -167,6 +167,10 @@ def _path(node: Identifier, edges: dict[Identifier, dict[Identifier, Identifier]
     if not isinstance(node, BNode) or depth > 20:
         return name(node)
     out = edges.get(node, {})
+    # a list is a sequence path first, as the engines evaluate it, even if the node also has
+    # sh:inversePath & co. (W3C core path-strange-001)
+    if RDF.first in out:
+        return "(" + "/".join(_path(i, edges, name, depth + 1) for i in _list(node, edges)) + ")"
     unary = {SH.inversePath: "^{}", SH.zeroOrMorePath: "({})*", SH.oneOrMorePath: "({})+",
              SH.zeroOrOnePath: "({})?"}
     for predicate, template in unary.items():
@@ -175,8 +179,6 @@ def _path(node: Identifier, edges: dict[Identifier, dict[Identifier, Identifier]
     if SH.alternativePath in out:
         items = _list(out[SH.alternativePath], edges)
         return "(" + "|".join(_path(i, edges, name, depth + 1) for i in items) + ")"
-    if RDF.first in out:
-        return "(" + "/".join(_path(i, edges, name, depth + 1) for i in _list(node, edges)) + ")"
     return name(node)
 
 
