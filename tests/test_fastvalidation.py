@@ -19,8 +19,9 @@ from test_shacl_suite import CORE, KNOWN_SPARQL, NOT_STRICT, SPARQL, Case, actua
 from clustergraph.base.errors import InputError
 from clustergraph.base.terms import file_graph
 from clustergraph.core import EmbeddedStore
-from clustergraph.services.fastvalidation import not_exists_as_minus, residual, run_compiled
+from clustergraph.services.fastvalidation import residual, run_compiled
 from clustergraph.services.report import Origin, Report, nt
+from clustergraph.services.sparqltext import not_exists_as_minus
 from clustergraph.services.validation import Engine, RdfInput, Shapes, load_shapes, validate
 
 REPO = Path(__file__).parent.parent

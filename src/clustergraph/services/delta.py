@@ -30,9 +30,11 @@ from rdflib.term import Identifier
 
 from clustergraph.core.results import Solutions, Triples, to_oxigraph, to_rdflib
 from clustergraph.core.store import SCRATCH_GRAPHS, QueryOptions, Store
+from clustergraph.services.compiler import Focus
 from clustergraph.services.dependencies import Reads, reads
-from clustergraph.services.fastvalidation import Compiler, Focus, residual, run_compiled, term, top_shapes
+from clustergraph.services.fastvalidation import residual, run_compiled
 from clustergraph.services.report import Origin, Report, Result
+from clustergraph.services.shapesgraph import ShapesGraph, term, top_shapes
 from clustergraph.services.validation import (Shapes, _engine, _narrowed, _order, _with, rdf_triples,
                                               store_graph)
 
@@ -79,7 +81,7 @@ def validate_delta(store: Store, shapes: Shapes, added: Sequence[ox.Quad] = (),
     `validate` orders them. Raises InputError when pyshacl cannot use a shape the compiler
     hands it.
     """
-    shape_reads = reads(shapes.graph, Compiler(shapes.graph, store))
+    shape_reads = reads(ShapesGraph(shapes.graph))
     scratch = Scratch.new()
     keep: list[URIRef] = []
     if removed_graphs:

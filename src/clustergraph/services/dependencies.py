@@ -27,7 +27,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Identifier
 
-from clustergraph.services.fastvalidation import Compiler, Unsupported, term, top_shapes
+from clustergraph.services.shapesgraph import ShapesGraph, Unsupported, term, top_shapes
 from clustergraph.services.sparqltext import Unreadable, triple_groups
 
 
@@ -86,25 +86,25 @@ class Reads:
         return f"SELECT DISTINCT ?this WHERE {{ {union} }}"
 
 
-def reads(shapes: Graph, compiler: Compiler) -> Reads:
+def reads(shapes: ShapesGraph) -> Reads:
     """What every top shape of `shapes` reads (see the module docstring)."""
     out = Reads()
-    for shape in top_shapes(shapes):
+    for shape in top_shapes(shapes.g):
         try:
             found: set[str] = set()
-            _targets(compiler, shape, found)
-            _shape(compiler, shape, (), found, top=True, depth=0)
+            _targets(shapes, shape, found)
+            _shape(shapes, shape, (), found, top=True, depth=0)
             out.patterns |= found
         except (Unbounded, Unsupported):
             out.unbounded.add(shape)
-        if (shape, SH.targetObjectsOf, None) in shapes or (shape, SH.targetNode, None) in shapes:
+        if (shape, SH.targetObjectsOf, None) in shapes.g or (shape, SH.targetNode, None) in shapes.g:
             out.literal_targets = True
     return out
 
 
 # -- shapes ----------------------------------------------------------------------------------------
 
-def _targets(c: Compiler, shape: Identifier, found: set[str]) -> None:
+def _targets(c: ShapesGraph, shape: Identifier, found: set[str]) -> None:
     if c.objs(shape, SH.targetClass) or (shape, RDF.type, RDFS.Class) in c.g:
         found.update(_positions(_TYPE, ()))
     for p in c.objs(shape, SH.targetSubjectsOf):
@@ -115,7 +115,7 @@ def _targets(c: Compiler, shape: Identifier, found: set[str]) -> None:
         raise Unbounded("sh:target")
 
 
-def _shape(c: Compiler, shape: Identifier, prefix: tuple[PathTree, ...], found: set[str], *,
+def _shape(c: ShapesGraph, shape: Identifier, prefix: tuple[PathTree, ...], found: set[str], *,
            top: bool, depth: int) -> None:
     """Add what `shape` reads from a node reached from ?this by `prefix`."""
     if depth > 12:
@@ -147,8 +147,8 @@ def _shape(c: Compiler, shape: Identifier, prefix: tuple[PathTree, ...], found: 
         if path is not None:
             text = text.replace("$PATH", c.path(path))
         text = re.sub(r"\$(\w+)", r"?\1", text)
-        found.update(_sparql_reads(c._prefixes(constraint) + text))
-    if any((shape, p, None) in c.g for p in c._custom):
+        found.update(_sparql_reads(c.prefixes(constraint) + text))
+    if any((shape, p, None) in c.g for p in c.custom_parameters):
         raise Unbounded("a SPARQL-based constraint component")
 
 

@@ -1,6 +1,6 @@
 """The text of SHACL-SPARQL constraints: what the compiled engine may run, and one rewrite.
 
-services/fastvalidation.py joins a constraint's SELECT to its shape's target. These helpers read
+services/compiler.py joins a constraint's SELECT to its shape's target. These helpers read
 the SELECT's text (with the small lexer of base/sparql.py, so strings and IRIs are never taken
 for syntax): whether every nested group binds ?this; `not_exists_as_minus`, which turns a
 `FILTER NOT EXISTS` over a join into the `MINUS` that means the same there and runs in linear
