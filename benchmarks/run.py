@@ -341,6 +341,10 @@ def markdown(results: dict[str, Any]) -> str:
                 ratio = f"{fig['seconds'] / ours:.1f}" if ours else ""
                 extra = f" (+ {fig['load_s']:.2f} s load)" if "load_s" in fig else ""
                 if fig.get("errors"):
+                    # the ratio over the queries both answered, not against clustergraph's whole sum
+                    mine = engines["clustergraph"].get("queries", {})
+                    same = sum(mine[q] for q in fig.get("queries", {}) if q in mine)
+                    ratio = f"{fig['seconds'] / same:.1f} on {len(fig.get('queries', {}))}" if same else ""
                     extra += f" ({len(fig['errors'])} queries failed, not counted)"
                 lines.append(f"| {area} | {engine} | {fig['seconds']:.3f}{extra} | {ratio} | {fig['peak_mib']:.0f} |")
         query_figs = {e: f.get("queries", {}) for e, f in by_area.get("query", {}).items()}
