@@ -5,6 +5,8 @@
     ├── QueryError             unknown query name, bad parameter, SPARQL syntax (query, detail)
     ├── StoreError             the store cannot be opened or written (path or URL)
     │   └── LoadInterrupted    a remote load stopped part-way (what is loaded, how to resume)
+    ├── Busy                   the server's queue is full (HTTP 503 with Retry-After)
+    ├── TooLarge               a request body past the server's limit (HTTP 413)
     └── NotConforming          ingest refused data that breaks the shapes (report); the CLI exits 1
 
 Every error keeps its facts as fields and builds its one-line message from them:
@@ -89,6 +91,29 @@ class LoadInterrupted(StoreError):
                                    f"{total_triples:,} triples; run build again to resume")
 
 
+class Busy(ClusterGraphError):
+    """Every worker is busy and the queue in front of them is full; nothing was done.
+
+    `retry_after` is the whole seconds a client should wait before trying again.
+    """
+
+    def __init__(self, what: str, waiting: int, retry_after: int) -> None:
+        self.what = what
+        self.waiting = waiting
+        self.retry_after = retry_after
+        super().__init__(f"{what}: the server is busy ({waiting} requests are waiting); nothing was done, "
+                         f"try again in {retry_after} s")
+
+
+class TooLarge(ClusterGraphError):
+    """A request body is larger than the server accepts; it was not read to its end."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"request body: larger than the limit of {_size(limit)}; nothing was read or changed "
+                         "(the operator sets it with --max-body)")
+
+
 class NotConforming(ClusterGraphError):
     """Data breaks the shapes; `report` is the validation report that says how."""
 
@@ -98,6 +123,13 @@ class NotConforming(ClusterGraphError):
         self.what = what
         self.report = report
         super().__init__(f"{what}: {detail}; nothing was changed")
+
+
+def _size(n: int) -> str:
+    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= factor and n % factor == 0:
+            return f"{n // factor} {unit}"
+    return f"{n:,} bytes"
 
 
 def _where(path: Path | None, line: int | None, column: int | None) -> str:

@@ -56,6 +56,8 @@ class QueryOptions:
     #: are the dataset (over any FROM of the query); when neither is, the union of all graphs.
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    #: Relative IRIs in the query resolve against it (the SPARQL Protocol: the service's URL).
+    base_iri: str | None = None
 
 
 class Store(ABC):
@@ -90,8 +92,11 @@ class Store(ABC):
 
     # -- writing -------------------------------------------------------------------------------
     @abstractmethod
-    def update(self, sparql: str, *, allow_load: bool = False) -> None:
-        """Run a SPARQL update atomically. Raises QueryError on a syntax error or a refused LOAD."""
+    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None) -> None:
+        """Run a SPARQL update atomically; relative IRIs resolve against `base_iri`.
+
+        Raises QueryError on a syntax error or a refused LOAD.
+        """
 
     @abstractmethod
     def replace_graphs(
@@ -192,7 +197,7 @@ class EmbeddedStore(Store):
         if bindings:
             sparql = bind(sparql, bindings, options.name)
         try:
-            raw = self._store.query(sparql, **_dataset(sparql, options))
+            raw = self._store.query(sparql, base_iri=options.base_iri, **_dataset(sparql, options))
             return _collect(raw, options.limit)
         except SyntaxError as exc:
             raise QueryError(options.name, f"SPARQL syntax error: {exc.msg or exc}") from exc
@@ -219,12 +224,12 @@ class EmbeddedStore(Store):
         ox.serialize(_union_triples(self._store, names), out, format=ox_format(fmt), prefixes=prefixes)
 
     # -- writing -------------------------------------------------------------------------------
-    def update(self, sparql: str, *, allow_load: bool = False) -> None:
+    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None) -> None:
         if not allow_load and lex.uses_keyword(sparql, "LOAD"):
             raise QueryError("update", "LOAD is not allowed here; load files with 'clustergraph build'", status=403)
         refuse_network(sparql, QueryOptions(name="update"))
         try:
-            self._store.update(sparql)
+            self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise QueryError("update", f"SPARQL syntax error: {exc.msg or exc}") from exc
         except OSError as exc:
