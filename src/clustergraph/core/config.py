@@ -114,7 +114,7 @@ class Settings:
     #: the writer before the next gets 503, the largest request body in bytes, the most triples in
     #: one validate or ingest, and the Access-Control-Allow-Origin of read answers ("" for none).
     workers: int = 0
-    queue_size: int = 16
+    queue_size: int = 64
     max_body: int = 16 * 1024 * 1024
     max_triples: int = 2_000_000
     cors_origin: str = "*"

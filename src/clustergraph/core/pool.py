@@ -42,8 +42,14 @@ from clustergraph.core.worker import WorkerStore
 
 
 def default_workers() -> int:
-    """One query worker per core."""
-    return max(1, os.cpu_count() or 1)
+    """Two query workers per core (at least two).
+
+    A query that runs to the time limit holds its worker for the whole limit while using one core;
+    with one worker per core, two such queries would hold a 2-core server. Twice as many workers
+    keep half the pool for other requests; the cores are shared by the operating system, so the
+    throughput of busy workers is the same.
+    """
+    return max(2, 2 * (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
 class _Queue:

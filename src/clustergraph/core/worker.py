@@ -151,22 +151,30 @@ class WorkerStore(Store):
         self.generation = generation
 
     def recycle(self) -> None:
-        """Start a new child on the same store (returns the memory a large request left in the old one)."""
+        """Start a new child on the same store (returns the memory a large request left in the old one).
+
+        The old child flushes and closes the store first, so the new one has no log to replay.
+        """
         with self._lock:
+            self._farewell()
             self._restart()
 
     def close(self) -> None:
         """Ask the child to flush and exit (killed after a while), and remove a scratch store."""
         with self._lock:
-            if self._conn is not None and self._process is not None and self._process.is_alive():
-                try:
-                    self._conn.send(("close", (), {}))
-                    if self._conn.poll(_CLOSE_S):
-                        self._conn.recv()
-                except (OSError, EOFError):
-                    pass
+            self._farewell()
             self._stop()
         self._remove_scratch()
+
+    def _farewell(self) -> None:
+        """Ask the child to flush and close the store, and wait a while for it."""
+        if self._conn is not None and self._process is not None and self._process.is_alive():
+            try:
+                self._conn.send(("close", (), {}))
+                if self._conn.poll(_CLOSE_S):
+                    self._conn.recv()
+            except (OSError, EOFError):
+                pass
 
     # -- the child -----------------------------------------------------------------------------
     def _start(self) -> None:

@@ -236,7 +236,7 @@ def print_coverage(clusters: tuple[Coverage, ...]) -> None:
 @click.option("--allow-load", is_flag=True, envvar="CLUSTERGRAPH_ALLOW_LOAD",
               help="Let SPARQL LOAD (in token-authorised updates) fetch documents over the network.")
 @click.option("--workers", type=click.IntRange(min=0), envvar="CLUSTERGRAPH_WORKERS", default=0,
-              help="Query worker processes [default: one per core].")
+              help="Query worker processes [default: two per core].")
 @click.option("--queue", "queue_size", type=click.IntRange(min=0), envvar="CLUSTERGRAPH_QUEUE", show_default=True,
               default=Settings.queue_size, help="Requests that may wait for a busy pool (or writer); "
                                                 "the next gets 503 with Retry-After.")
