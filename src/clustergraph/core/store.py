@@ -20,6 +20,7 @@ from clustergraph.base import sparql as lex
 from clustergraph.base.errors import InputError, QueryError, StoreError
 from clustergraph.base.formats import RdfFormat
 from clustergraph.base.terms import PREFIXES
+from clustergraph.base.sparqlhelp import explain, explain_failure
 from clustergraph.core.rdfio import check_file, parse_file
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format, to_oxigraph
 
@@ -195,9 +196,9 @@ class EmbeddedStore(Store):
             raw = self._store.query(sparql, **_dataset(sparql, options))
             return _collect(raw, options.limit)
         except SyntaxError as exc:
-            raise QueryError(options.name, f"SPARQL syntax error: {exc.msg or exc}") from exc
-        except OSError as exc:
-            raise QueryError(options.name, f"the query failed: {exc}") from exc
+            raise QueryError(options.name, explain(sparql, exc.msg or str(exc), PREFIXES)) from exc
+        except (OSError, RuntimeError) as exc:  # RuntimeError: e.g. an extension function it does not know
+            raise QueryError(options.name, explain_failure(sparql, str(exc))) from exc
 
     def graph_sizes(self) -> dict[URIRef, int]:
         rows = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
@@ -226,7 +227,7 @@ class EmbeddedStore(Store):
         try:
             self._store.update(sparql)
         except SyntaxError as exc:
-            raise QueryError("update", f"SPARQL syntax error: {exc.msg or exc}") from exc
+            raise QueryError("update", explain(sparql, exc.msg or str(exc), PREFIXES)) from exc
         except OSError as exc:
             raise StoreError(self.location, f"the update failed: {exc}") from exc
 
