@@ -135,7 +135,11 @@ class Store(ABC):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        try:
+            self.close()
+        except StoreError:
+            if exc[0] is None:
+                raise  # otherwise the error already on its way says what went wrong first
 
 
 def bind(sparql: str, bindings: Mapping[str, Identifier], name: str) -> str:
@@ -312,9 +316,13 @@ class EmbeddedStore(Store):
 
     def close(self) -> None:
         """Flush and release the store; the on-disk lock goes with the last reference."""
-        if self.path is not None and not self.read_only:
-            self._store.flush()
-        self._store = ox.Store()  # drop the on-disk handle now, not at garbage collection
+        try:
+            if self.path is not None and not self.read_only:
+                self._store.flush()
+        except (OSError, RuntimeError) as exc:  # a full disk
+            raise StoreError(self.location, f"writing the store failed: {' '.join(str(exc).split())}") from exc
+        finally:
+            self._store = ox.Store()  # drop the on-disk handle now, not at garbage collection
 
 
 def _dataset(sparql: str, options: QueryOptions) -> dict[str, Any]:
@@ -378,6 +386,9 @@ def _open_error(path: Path | None, exc: OSError | RuntimeError) -> StoreError:
     if isinstance(exc, PermissionError) or "permission denied" in text.lower():
         return StoreError(path or "(in memory)", "cannot open the store: permission denied (is the folder "
                                                  "read-only? a write needs a writable store folder)")
+    if "no space left" in text.lower():
+        return StoreError(path or "(in memory)", "cannot open the store: the disk holding it is full; free some "
+                                                 "space and run the command again (nothing was changed)")
     if "corrupt" in text.lower():
         return StoreError(path or "(in memory)", "the store is damaged and cannot be opened; rebuild it with "
                                                  "'clustergraph build' into a new --store, or restore a copy")
