@@ -1,7 +1,7 @@
 """The crash campaign at scale: SIGKILL ingest, retract, build, a Graph Store PUT and /api/ingest at N random
 moments each (tests/crashes.py does the work; tests/test_crash.py runs two moments each).
 
-    .venv/bin/python benchmarks/crash_campaign.py --moments 100 [--triples 20000] [--seed 18]
+    .venv/bin/python -u benchmarks/crash_campaign.py --moments 100 [--triples 20000] [--seed 18] [--ops put ...]
 
 Prints one line per operation (kills; store found as before / as after; other) and exits 1 if any kill left
 the store neither before nor after, or unopenable.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from crashes import run  # noqa: E402
+from crashes import OPERATIONS, run  # noqa: E402
 
 
 def main() -> int:
@@ -25,10 +25,12 @@ def main() -> int:
     parser.add_argument("--moments", type=int, default=100)
     parser.add_argument("--triples", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument("--ops", nargs="+", default=list(OPERATIONS), choices=OPERATIONS)
     args = parser.parse_args()
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="crash-campaign-") as work:
-        results = run(Path(work), args.moments, seed=args.seed, triples=args.triples)
+        results = run(Path(work), args.moments, seed=args.seed, triples=args.triples,
+                      operations=tuple(args.ops))
         others = [o for c in results for o in c.other]
         for other in others:
             print("  other:", other)

@@ -220,15 +220,17 @@ def _kill_or_wait(proc: subprocess.Popen[bytes], kill_after: float | None) -> bo
 
 
 def run(work: Path, moments: int, seed: int = 18, report: Callable[[str], None] = print,
-        triples: int = 20_000) -> list[Counts]:
-    """`moments` kills of every operation (writing `triples` triples); the counts of each."""
+        triples: int = 20_000, operations: tuple[str, ...] = OPERATIONS) -> list[Counts]:
+    """`moments` kills of each of `operations` (writing `triples` triples); the counts of each."""
     campaign = Campaign(work, triples)
     rng = random.Random(seed)
     results = []
-    for op in OPERATIONS:
+    for op in operations:
         counts = Counts(op)
         for _ in range(moments):
             campaign.kill(op, rng, counts)
+            if counts.kills % 10 == 0:
+                report(f"  {counts.line()}")
         report(counts.line() + f" (the operation takes {campaign.durations[op]:.2f} s)")
         results.append(counts)
     return results
