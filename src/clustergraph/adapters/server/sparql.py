@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from clustergraph.adapters.server.auth import refuse_writer
 from clustergraph.adapters.server.negotiation import GRAPH_TYPES, RESOURCE_TYPES, RESULT_TYPES, choose
 from clustergraph.base.formats import RdfFormat, ResultFormat
+from clustergraph.base.sparqlhelp import with_prefixes
 from clustergraph.base.terms import PREFIXES
 from clustergraph.core.config import Settings
 from clustergraph.core.rdfio import parse_text
@@ -72,7 +73,8 @@ async def endpoint(request: Request) -> Response:
     options = QueryOptions(name="query", limit=settings.result_limit, allow_service=settings.allow_service,
                            default_graphs=protocol.default_graphs, named_graphs=protocol.named_graphs,
                            base_iri=service_iri(settings))
-    result = await run_in_threadpool(store.query, protocol.text, options=options)
+    text = with_prefixes(protocol.text, PREFIXES)  # the editor's ad-hoc queries get the standard prefixes
+    result = await run_in_threadpool(store.query, text, options=options)
     return answer(result, request.headers.get("accept"), settings.result_limit)
 
 
