@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import os
 import shutil
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -177,7 +178,7 @@ class EmbeddedStore(Store):
             if path is None:
                 self._store = ox.Store()
             elif read_only:
-                self._store = ox.Store.read_only(str(path))
+                self._store = _open_read_only(path)
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
@@ -328,6 +329,19 @@ class EmbeddedStore(Store):
             raise StoreError(self.location, f"writing the store failed: {' '.join(str(exc).split())}") from exc
         finally:
             self._store = ox.Store()  # drop the on-disk handle now, not at garbage collection
+
+
+def _open_read_only(path: Path) -> ox.Store:
+    """A read-only handle; retried a few times, since a process writing the store beside it (the
+    server's writer) may be flushing or compacting, and a file it names can be gone for a moment."""
+    for attempt in range(5):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError):
+            if attempt == 4:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _dataset(sparql: str, options: QueryOptions) -> dict[str, Any]:

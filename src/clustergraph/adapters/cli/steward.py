@@ -25,7 +25,7 @@ from clustergraph.base.errors import NotConforming
 from clustergraph.core.config import Settings
 from clustergraph.services.ingest import Batch, batches as list_batches
 from clustergraph.services.ingest import ingest as run_ingest
-from clustergraph.services.ingest import retract as run_retract
+from clustergraph.services.guard import retract as run_retract
 from clustergraph.services.report import Origin, Report, compact, group_by_focus, path_text, to_json, to_markdown
 from clustergraph.services.report import to_turtle
 from clustergraph.services.validation import Engine, Limits

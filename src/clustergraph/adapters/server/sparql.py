@@ -20,7 +20,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from clustergraph.adapters.server.auth import refuse_writer
+from clustergraph.adapters.server.auth import writer as writing_agent
 from clustergraph.adapters.server.negotiation import GRAPH_TYPES, RESOURCE_TYPES, RESULT_TYPES, choose
 from clustergraph.base.formats import RdfFormat, ResultFormat
 from clustergraph.base.sparqlhelp import with_prefixes
@@ -30,7 +30,9 @@ from clustergraph.core.rdfio import parse_text
 from clustergraph.core.results import QueryResult, Triples, write_solutions, write_triples
 from clustergraph.core.pool import Writer
 from clustergraph.core.store import QueryOptions, Store
-from clustergraph.services import writes
+from clustergraph.adapters.server.reports import refused, written
+from clustergraph.base.errors import NotConforming
+from clustergraph.services import guard, writes
 from clustergraph.services.writes import UpdateRequest
 
 #: Named in the body of a cut answer (SPARQL JSON/XML `link`), and in the header's value.
@@ -80,9 +82,9 @@ async def endpoint(request: Request) -> Response:
 
 async def update(request: Request) -> Response:
     """Run one SPARQL update atomically; only with the operator's bearer token (401/403 without)."""
-    refusal = refuse_writer(request)
-    if refusal is not None:
-        return refusal
+    agent = writing_agent(request)
+    if isinstance(agent, Response):
+        return agent
     try:
         protocol = await _read(request, operation="update", refuse="query")
     except ProtocolError as exc:
@@ -94,8 +96,17 @@ async def update(request: Request) -> Response:
     writer: Writer = request.app.state.writer
     update_request = UpdateRequest(protocol.text, base_iri=service_iri(settings), using=protocol.default_graphs,
                                    using_named=protocol.named_graphs)
-    await run_in_threadpool(writer.run, writes.update, update_request, allow_load=settings.allow_load, name="update")
-    return Response(status_code=204)
+    if not settings.guarded_writes:
+        await run_in_threadpool(writer.run, writes.update, update_request, allow_load=settings.allow_load,
+                                name="update")
+        return Response(status_code=204)
+    try:
+        done = await run_in_threadpool(writer.run, guard.guarded_update, settings.shapes_dir,
+                                       writes.using(update_request), agent=agent, base_iri=update_request.base_iri,
+                                       name="update")
+    except NotConforming as refusal:
+        return refused(refusal, request.headers.get("accept"))
+    return written(done, 200)
 
 
 def service_iri(settings: Settings) -> str:
