@@ -386,7 +386,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="100k", help="comma-separated sizes: 100k,1M,5M")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--steps", default=",".join(STEPS), help="which of build,query,validate,export,ingest")
+    parser.add_argument("--steps", default=",".join(s for s in STEPS if s != "serve"),
+                        help="which of build,query,validate,export,ingest,serve (serve only when named: it "
+                             "starts servers and takes minutes)")
     parser.add_argument("--engines", default="", help="only these engines (default: all)")
     parser.add_argument("--skip-queries", default="",
                         help="catalogue queries to leave out, comma-separated (e.g. one whose answer grows as n²)")
