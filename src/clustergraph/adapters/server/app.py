@@ -12,6 +12,7 @@ limit that really stops it. Routes:
     /editor                  the SPARQL editor (YASGUI) with the catalogue as examples
     /catalogue[/{name}]      the named queries, with their forms and results
     /map                     the clusters on a world map
+    /search, /api/search     full-text search (search.py); /api/complete for the header's search box
     /api/...                 the catalogue API (catalogue_api.py) and the steward operations
     /static/...              stylesheets, scripts and the bundled npm assets
 """
@@ -31,6 +32,7 @@ from starlette.staticfiles import StaticFiles
 
 from clustergraph.adapters.server import catalogue_api, graphstore, linked_data, pages, sparql, steward_api
 from clustergraph.adapters.server import releases
+from clustergraph.adapters.server import search
 from clustergraph.base.errors import ClusterGraphError, QueryError
 from clustergraph.core.config import Settings
 from clustergraph.core.worker import WorkerStore
@@ -66,6 +68,7 @@ def create_app(settings: Settings) -> Starlette:
         *catalogue_api.routes,
         *steward_api.routes,
         *releases.routes,
+        *search.routes,
         Mount("/static", StaticFiles(directory=str(pages.STATIC), check_dir=False), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
