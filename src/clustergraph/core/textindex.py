@@ -63,7 +63,7 @@ _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs(id INTEGER PRIMARY KEY, text TEXT NOT NULL, subject TEXT NOT NULL,
-    property TEXT NOT NULL, graph TEXT NOT NULL, kind TEXT NOT NULL,
+    property TEXT NOT NULL, graph TEXT NOT NULL, kind TEXT NOT NULL, lang TEXT NOT NULL,
     UNIQUE(graph, subject, property, text));
 CREATE INDEX IF NOT EXISTS docs_subject ON docs(subject);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(text, content='docs', content_rowid='id',
@@ -168,7 +168,7 @@ class TextIndex:
             return
         db = self.require()
         names = None if graphs is None else sorted(set(graphs))
-        wanted = {(g, s, p, t): k for t, s, p, g, k in _texts(store, names)}
+        wanted = {(g, s, p, t): (k, lang) for t, s, p, g, k, lang in _texts(store, names)}
         have: dict[tuple[str, str, str, str], int] = {}
         select = "SELECT id, graph, subject, property, text FROM docs"
         chunks = [[]] if names is None else [names[i:i + 500] for i in range(0, len(names), 500)]
@@ -178,8 +178,8 @@ class TextIndex:
                 have[tuple(key)] = row_id  # type: ignore[index]
         with _transaction(db):
             db.executemany("DELETE FROM docs WHERE id = ?", [(i,) for k, i in have.items() if k not in wanted])
-            db.executemany("INSERT INTO docs(graph, subject, property, text, kind) VALUES (?,?,?,?,?)",
-                           [(*k, kind) for k, kind in wanted.items() if k not in have])
+            db.executemany("INSERT INTO docs(graph, subject, property, text, kind, lang) VALUES (?,?,?,?,?,?)",
+                           [(*k, *extra) for k, extra in wanted.items() if k not in have])
             db.execute("DELETE FROM meta WHERE key = 'pending'")
 
     def rebuild(self, store: ox.Store) -> int:
@@ -251,20 +251,21 @@ class TextIndex:
                 for s, (k, p, snip, score) in hits.items()]
 
     def _labels(self, subjects: list[str]) -> dict[str, str]:
+        """Each subject's rdfs:label: English first, then untagged, then any other."""
         if not subjects:
             return {}
         db = self.require()
         marks = ",".join("?" * len(subjects))
         rows = db.execute(f"SELECT subject, text FROM docs WHERE subject IN ({marks}) AND property = ? "
-                          "ORDER BY text", [*subjects, LABEL_PROPERTIES[0]])
+                          "ORDER BY lang != 'en', lang != '', text", [*subjects, LABEL_PROPERTIES[0]])
         labels: dict[str, str] = {}
         for subject, text in rows:
             labels.setdefault(subject, text)
         return labels
 
 
-def _texts(store: ox.Store, graphs: list[str] | None) -> Iterable[tuple[str, str, str, str, str]]:
-    """(text, subject, property, graph, kind) for every indexed literal of `graphs` (None: all)."""
+def _texts(store: ox.Store, graphs: list[str] | None) -> Iterable[tuple[str, str, str, str, str, str]]:
+    """(text, subject, property, graph, kind, language tag) for every indexed literal of `graphs` (None: all)."""
     kinds = _class_kinds(store)
     subject_kind: dict[ox.NamedNode, str] = {}
     targets: list[ox.NamedNode | None] = [None] if graphs is None else [ox.NamedNode(g) for g in graphs]
@@ -281,7 +282,7 @@ def _texts(store: ox.Store, graphs: list[str] | None) -> Iterable[tuple[str, str
                 if kind is None:
                     kind = _kind_of(store, subject, kinds)
                     subject_kind[subject] = kind
-                yield obj.value, subject.value, prop, graph.value, kind
+                yield obj.value, subject.value, prop, graph.value, kind, obj.language or ""
 
 
 def _class_kinds(store: ox.Store) -> dict[ox.NamedNode, tuple[int, str]]:
