@@ -233,7 +233,7 @@ class EmbeddedStore(Store):
     def _answer_text_patterns(self, sparql: str, name: str) -> str:
         """The query with each `?v search:matches "words"` replaced by VALUES of the matching IRIs."""
         try:
-            found = [(p, [hit.subject for hit in self.index.search(p.query, limit=None)])
+            found = [(p, self.index.subjects(p.query))
                      for p in textquery.text_patterns(sparql)]
         except textquery.TextQueryError as exc:
             raise QueryError(name, f"text search: {exc}") from exc

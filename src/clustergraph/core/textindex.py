@@ -60,16 +60,18 @@ KIND_ROOTS = (
 _SCRATCH = "urn:x-clustergraph:scratch:"
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 
+_INSERT = "INSERT INTO docs(graph, subject, property, text, kind, lang) VALUES (?,?,?,?,?,?)"
+_TRIGGER_AI = """CREATE TRIGGER IF NOT EXISTS docs_ai AFTER INSERT ON docs BEGIN
+    INSERT INTO fts(rowid, text) VALUES (new.id, new.text); END"""
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs(id INTEGER PRIMARY KEY, text TEXT NOT NULL, subject TEXT NOT NULL,
-    property TEXT NOT NULL, graph TEXT NOT NULL, kind TEXT NOT NULL, lang TEXT NOT NULL,
-    UNIQUE(graph, subject, property, text));
+    property TEXT NOT NULL, graph TEXT NOT NULL, kind TEXT NOT NULL, lang TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS docs_subject ON docs(subject);
+CREATE INDEX IF NOT EXISTS docs_graph ON docs(graph);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(text, content='docs', content_rowid='id',
-    tokenize='porter unicode61 remove_diacritics 2', prefix='2 3');
-CREATE TRIGGER IF NOT EXISTS docs_ai AFTER INSERT ON docs BEGIN
-    INSERT INTO fts(rowid, text) VALUES (new.id, new.text); END;
+    tokenize='porter unicode61 remove_diacritics 2');
+{_TRIGGER_AI};
 CREATE TRIGGER IF NOT EXISTS docs_ad AFTER DELETE ON docs BEGIN
     INSERT INTO fts(fts, rowid, text) VALUES ('delete', old.id, old.text); END;
 INSERT OR IGNORE INTO meta VALUES ('version', '{INDEX_VERSION}');
@@ -126,6 +128,9 @@ class TextIndex:
                                        isolation_level=None, timeout=30)
             if not read_only:
                 self._db.execute("PRAGMA journal_mode=WAL")
+                # WAL + NORMAL: a killed process loses nothing committed (a power cut may lose the
+                # last commits; the pending mark then sends the next open back to the store)
+                self._db.execute("PRAGMA synchronous=NORMAL")
                 self._db.executescript(_SCHEMA)
             row = self._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         except sqlite3.Error as exc:
@@ -176,10 +181,18 @@ class TextIndex:
             where = f" WHERE graph IN ({','.join('?' * len(chunk))})" if names is not None else ""
             for row_id, *key in db.execute(select + where, chunk):
                 have[tuple(key)] = row_id  # type: ignore[index]
+        new = [(*k, *extra) for k, extra in wanted.items() if k not in have]
         with _transaction(db):
             db.executemany("DELETE FROM docs WHERE id = ?", [(i,) for k, i in have.items() if k not in wanted])
-            db.executemany("INSERT INTO docs(graph, subject, property, text, kind, lang) VALUES (?,?,?,?,?,?)",
-                           [(*k, *extra) for k, extra in wanted.items() if k not in have])
+            kept = len(have) if names is None else db.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+            if len(new) > max(1000, kept):
+                # many rows: build the full-text index in one pass instead of row by row (~3x faster)
+                db.execute("DROP TRIGGER docs_ai")
+                db.executemany(_INSERT, new)
+                db.execute("INSERT INTO fts(fts) VALUES ('rebuild')")
+                db.execute(_TRIGGER_AI)
+            else:
+                db.executemany(_INSERT, new)
             db.execute("DELETE FROM meta WHERE key = 'pending'")
 
     def rebuild(self, store: ox.Store) -> int:
@@ -225,11 +238,25 @@ class TextIndex:
         last = '"' + words[-1].replace('"', '""') + '" *'
         return self._select(f"{expr} AND {last}" if expr else last, None, limit, LABEL_PROPERTIES)
 
+    def subjects(self, query: str | TextQuery) -> list[str]:
+        """Every subject whose texts match `query`, unranked (for search:matches in SPARQL)."""
+        parsed = parse_text_query(query) if isinstance(query, str) else query
+        sql = "SELECT DISTINCT d.subject FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ?"
+        args: list[object] = [parsed.fts5()]
+        if parsed.kind:
+            sql += " AND d.kind = ?"
+            args.append(parsed.kind)
+        try:
+            return [row[0] for row in self.require().execute(sql, args)]
+        except sqlite3.OperationalError as exc:
+            raise TextQueryError(f"the search cannot be read ({exc})") from exc
+
     def _select(self, expr: str, kind: str | None, limit: int | None, properties: Sequence[str] | None) -> list[Hit]:
+        """Ranked hits, one per subject: rank every match (cheap), then make snippets for the kept ones."""
         db = self.require()
-        sql = ("SELECT d.subject, d.kind, d.property, snippet(fts, 0, ?, ?, '…', 16), bm25(fts) AS score "
+        sql = ("SELECT fts.rowid, d.subject, d.kind, d.property, bm25(fts) AS score "
                "FROM fts JOIN docs d ON d.id = fts.rowid WHERE fts MATCH ?")
-        args: list[object] = [_MARK_OPEN, _MARK_CLOSE, expr]
+        args: list[object] = [expr]
         if kind:
             sql += " AND d.kind = ?"
             args.append(kind)
@@ -237,64 +264,85 @@ class TextIndex:
             sql += f" AND d.property IN ({','.join('?' * len(properties))})"
             args.extend(properties)
         sql += " ORDER BY score"
-        hits: dict[str, tuple[str, str, str, float]] = {}
+        hits: dict[str, tuple[int, str, str, float]] = {}
         try:
-            for subject, hit_kind, prop, snippet, score in db.execute(sql, args):
+            for row_id, subject, hit_kind, prop, score in db.execute(sql, args):
                 if subject not in hits:
-                    hits[subject] = (hit_kind, prop, snippet, score)
+                    hits[subject] = (row_id, hit_kind, prop, score)
                     if limit is not None and len(hits) >= limit:
                         break
+            snippets: dict[int, str] = {}
+            ids = [h[0] for h in hits.values()]
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                snippets.update(db.execute(
+                    f"SELECT rowid, snippet(fts, 0, ?, ?, '…', 16) FROM fts WHERE fts MATCH ? "
+                    f"AND rowid IN ({','.join('?' * len(chunk))})", [_MARK_OPEN, _MARK_CLOSE, expr, *chunk]))
         except sqlite3.OperationalError as exc:
             raise TextQueryError(f"the search cannot be read ({exc})") from exc
         labels = self._labels(list(hits))
-        return [Hit(s, k, labels.get(s, s.rsplit("/", 1)[-1]), p, snip, score)
-                for s, (k, p, snip, score) in hits.items()]
+        return [Hit(s, k, labels.get(s, s.rsplit("/", 1)[-1]), p, snippets.get(i, ""), score)
+                for s, (i, k, p, score) in hits.items()]
 
     def _labels(self, subjects: list[str]) -> dict[str, str]:
         """Each subject's rdfs:label: English first, then untagged, then any other."""
         if not subjects:
             return {}
         db = self.require()
-        marks = ",".join("?" * len(subjects))
-        rows = db.execute(f"SELECT subject, text FROM docs WHERE subject IN ({marks}) AND property = ? "
-                          "ORDER BY lang != 'en', lang != '', text", [*subjects, LABEL_PROPERTIES[0]])
         labels: dict[str, str] = {}
-        for subject, text in rows:
-            labels.setdefault(subject, text)
+        for i in range(0, len(subjects), 500):
+            chunk = subjects[i:i + 500]
+            rows = db.execute(f"SELECT subject, text FROM docs WHERE subject IN ({','.join('?' * len(chunk))}) "
+                              "AND property = ? ORDER BY lang != 'en', lang != '', text",
+                              [*chunk, LABEL_PROPERTIES[0]])
+            for subject, text in rows:
+                labels.setdefault(subject, text)
         return labels
 
 
 def _texts(store: ox.Store, graphs: list[str] | None) -> Iterable[tuple[str, str, str, str, str, str]]:
     """(text, subject, property, graph, kind, language tag) for every indexed literal of `graphs` (None: all)."""
     kinds = _class_kinds(store)
-    subject_kind: dict[ox.NamedNode, str] = {}
+    named, literal = ox.NamedNode, ox.Literal
+    subject_kind: dict[str, str] = {}
+    bulk = graphs is None or len(graphs) > 10
+    if bulk:  # most subjects will be seen: read every rdf:type once
+        ranked: dict[str, tuple[int, str]] = {}
+        for quad in store.quads_for_pattern(None, _RDF_TYPE, None, None):
+            found = kinds.get(quad.object.value) if type(quad.object) is named else None
+            if found is not None and type(quad.subject) is named:
+                key = quad.subject.value
+                if found < ranked.get(key, _NO_KIND):
+                    ranked[key] = found
+        subject_kind = {s: k for s, (_, k) in ranked.items()}
     targets: list[ox.NamedNode | None] = [None] if graphs is None else [ox.NamedNode(g) for g in graphs]
     for prop in TEXT_PROPERTIES:
         node = ox.NamedNode(prop)
         for target in targets:
             for quad in store.quads_for_pattern(None, node, None, target):
                 subject, obj, graph = quad.subject, quad.object, quad.graph_name
-                if not isinstance(subject, ox.NamedNode) or not isinstance(obj, ox.Literal):
+                if type(subject) is not named or type(obj) is not literal or type(graph) is not named:
                     continue
-                if not isinstance(graph, ox.NamedNode) or graph.value.startswith(_SCRATCH):
+                graph_iri = graph.value
+                if graph_iri.startswith(_SCRATCH):
                     continue
-                kind = subject_kind.get(subject)
-                if kind is None:
-                    kind = _kind_of(store, subject, kinds)
-                    subject_kind[subject] = kind
-                yield obj.value, subject.value, prop, graph.value, kind, obj.language or ""
+                iri = subject.value
+                kind = subject_kind.get(iri)
+                if kind is None and not bulk:
+                    kind = subject_kind[iri] = _kind_of(store, subject, kinds)
+                yield obj.value, iri, prop, graph_iri, kind or "other", obj.language or ""
 
 
-def _class_kinds(store: ox.Store) -> dict[ox.NamedNode, tuple[int, str]]:
+def _class_kinds(store: ox.Store) -> dict[str, tuple[int, str]]:
     """Every class under a KIND_ROOTS root, with the root's rank and kind (closest root first)."""
-    found: dict[ox.NamedNode, tuple[int, str]] = {}
+    found: dict[str, tuple[int, str]] = {}
     for rank, (kind, root) in enumerate(KIND_ROOTS):
         frontier = [ox.NamedNode(root)]
         seen = set(frontier)
         while frontier:
             cls = frontier.pop()
-            if cls not in found or found[cls][0] > rank:
-                found[cls] = (rank, kind)
+            if cls.value not in found or found[cls.value][0] > rank:
+                found[cls.value] = (rank, kind)
             for quad in store.quads_for_pattern(None, _SUBCLASS, cls, None):
                 sub = quad.subject
                 if isinstance(sub, ox.NamedNode) and sub not in seen:
@@ -303,10 +351,13 @@ def _class_kinds(store: ox.Store) -> dict[ox.NamedNode, tuple[int, str]]:
     return found
 
 
-def _kind_of(store: ox.Store, subject: ox.NamedNode, kinds: dict[ox.NamedNode, tuple[int, str]]) -> str:
-    best: tuple[int, str] = (len(KIND_ROOTS), "other")
+_NO_KIND = (len(KIND_ROOTS), "other")
+
+
+def _kind_of(store: ox.Store, subject: ox.NamedNode, kinds: dict[str, tuple[int, str]]) -> str:
+    best: tuple[int, str] = _NO_KIND
     for quad in store.quads_for_pattern(subject, _RDF_TYPE, None, None):
-        found = kinds.get(quad.object) if isinstance(quad.object, ox.NamedNode) else None
+        found = kinds.get(quad.object.value) if isinstance(quad.object, ox.NamedNode) else None
         if found is not None and found < best:
             best = found
     return best[1]
