@@ -226,3 +226,8 @@ def test_a_write_killed_before_the_index_caught_up_is_redone_on_open(tmp_path: P
     with EmbeddedStore(tmp_path / "store") as store:
         assert found(store, "upgrade") == set()
         assert store.index.pending() is False
+
+
+def test_wp_finds_a_working_paper_by_its_number(store: EmbeddedStore) -> None:
+    assert found(store, "WP 152") == {"wp"}
+    assert found(store, "wp 15") == set()

@@ -31,6 +31,10 @@ MATCHES = SEARCH_NS + "matches"
 #: The kinds a hit can have, named by the root class of its subject (see core/textindex.py).
 KINDS = ("cluster", "actor", "chain", "claim", "publication", "standard", "place", "term", "other")
 
+#: Abbreviations analysts type for words the texts spell out: "WP 152" finds "Working Paper 152".
+ABBREVIATIONS = {"wp": "working paper", "wps": "working papers", "gvc": "global value chain",
+                 "gvcs": "global value chains"}
+
 _TERM = re.compile(r'\s*(-?)(?:"([^"]*)("?)|(\S+))')
 _WORD_CHARS = re.compile(r"\w", re.UNICODE)
 
@@ -50,7 +54,7 @@ class TextQuery:
 
     def fts5(self) -> str:
         """The SQLite FTS5 MATCH expression; every phrase is quoted, so no input is FTS5 syntax."""
-        expr = " AND ".join(_quote(p) for p in self.required)
+        expr = " AND ".join(_expand(p) for p in self.required)
         for phrase in self.excluded:
             expr = f"({expr}) NOT {_quote(phrase)}"
         return expr
@@ -80,6 +84,11 @@ def parse_text_query(text: str) -> TextQuery:
             raise TextQueryError("a search needs at least one word to find, not only excluded ones")
         raise TextQueryError("the search has no word to find")
     return TextQuery(tuple(required), tuple(excluded), kind)
+
+
+def _expand(phrase: str) -> str:
+    spelt = ABBREVIATIONS.get(phrase.lower())
+    return f"({_quote(phrase)} OR {_quote(spelt)})" if spelt else _quote(phrase)
 
 
 def _quote(phrase: str) -> str:

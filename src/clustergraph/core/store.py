@@ -199,7 +199,10 @@ class EmbeddedStore(Store):
         self.index = TextIndex(index_path(path) if path else None, read_only=read_only, create=fresh)
         pending = self.index.pending() if not read_only and self.index.usable else False
         if pending is not False:  # a write was killed between the store and the index: redo it
-            self.index.sync(self._store, None if isinstance(pending, bool) else pending)
+            try:
+                self.index.sync(self._store, None if isinstance(pending, bool) else pending)
+            except StoreError as exc:  # the store still opens, so that reindex can repair it
+                self.index.problem = exc.detail
 
     def _drop_scratch(self) -> None:
         """Remove scratch graphs a killed process left (delta validation's batch and focus lists)."""

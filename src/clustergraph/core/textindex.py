@@ -30,7 +30,7 @@ from clustergraph.base.errors import StoreError
 from clustergraph.base.textquery import TextQuery, TextQueryError, parse_text_query
 
 #: Bump when the schema, the tokenizer or the indexed properties change: older indexes are stale.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -168,9 +168,17 @@ class TextIndex:
         """Make the rows of `graphs` (None: all) equal the store's texts, and clear `pending`.
 
         Only the differences are written, so a small change to a large graph stays cheap.
+        Raises StoreError if the index cannot be written (the pending mark stays for the next open).
         """
         if not self.usable:
             return
+        try:
+            self._sync(store, graphs)
+        except sqlite3.Error as exc:
+            raise StoreError(self.location, f"updating the text index failed ({exc}); "
+                                            "run 'clustergraph reindex'") from exc
+
+    def _sync(self, store: ox.Store, graphs: Iterable[str] | None) -> None:
         db = self.require()
         names = None if graphs is None else sorted(set(graphs))
         wanted = {(g, s, p, t): (k, lang) for t, s, p, g, k, lang in _texts(store, names)}
