@@ -247,6 +247,8 @@ def test_every_operation_of_the_document_answers_as_it_says(client: AppClient) -
         assert media in operation["responses"]["200"]["content"]
         if path == "/api/queries":
             assert (media, len(response.json())) == ("application/json", len(NAMES))
+        elif path in ("/api/search", "/api/complete"):
+            assert (media, type(response.json()["hits"])) == ("application/json", list)
         elif path.endswith("item_graph"):
             assert media == "text/turtle"
             assert len(list(ox.parse(response.content, format=ox.RdfFormat.TURTLE))) == 4
