@@ -231,3 +231,13 @@ def test_a_write_killed_before_the_index_caught_up_is_redone_on_open(tmp_path: P
 def test_wp_finds_a_working_paper_by_its_number(store: EmbeddedStore) -> None:
     assert found(store, "WP 152") == {"wp"}
     assert found(store, "wp 15") == set()
+
+
+def test_graph_search_gives_rows_ready_for_a_dataframe(store: EmbeddedStore) -> None:
+    from clustergraph.api import Graph
+
+    rows = Graph(store, Path(".")).search("kilns")
+    assert rows == [{"subject": EX + "alpha", "kind": "cluster", "label": "Alpha tile cluster",
+                     "snippet": "Firms were upgrading their kilns.",
+                     "property": "http://www.w3.org/2000/01/rdf-schema#comment", "score": rows[0]["score"]}]
+    assert isinstance(rows[0]["score"], float) and rows[0]["score"] > 0
