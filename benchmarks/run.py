@@ -16,6 +16,9 @@ with the generated file in every step, as `clustergraph build` would. Steps:
   search    clustergraph: the text index's build time (reindex), its size on disk, and 100 searches
             (words, phrases, search:matches with a graph pattern) | raw pyoxigraph: the same
             questions as FILTER(CONTAINS(LCASE(...))) over every text literal (benchmarks/textsearch.py)
+  serve     clustergraph serve | oxigraph serve over HTTP: the catalogue and ASK {} from 1, 8 and 32
+            clients, ASK {} beside two queries at the time limit, memory after a 40 MB validate
+            (benchmarks/serve.py; run in this process, the servers are its children)
 
 Writes benchmarks/results/<UTC timestamp>.json and .md (a table of medians and ratios to the
 clustergraph figure) and prints the table. `--step` runs one step in this process (the children).
@@ -48,7 +51,9 @@ STEPS: dict[str, list[str]] = {
     "export": ["clustergraph", "rdflib", "pyoxigraph"],
     "ingest": ["clustergraph"],
     "search": ["clustergraph", "pyoxigraph"],
+    "serve": ["clustergraph", "oxigraph"],
 }
+BIG_VALIDATE_TRIPLES = 300_000  # the serve step's validate request: about 40 MB of N-Triples
 BATCH_TRIPLES = 1000  # the ingest step's batch
 BATCH_START = 10_000_000  # its first unit: new nodes, past any generated file's
 
@@ -361,6 +366,10 @@ def markdown(results: dict[str, Any]) -> str:
         for area, engines in by_area.items():
             if area == "triples":
                 continue
+            if area == "serve":
+                import serve
+                serve_lines = serve.markdown(engines)
+                continue
             ours = engines.get("clustergraph", {}).get("seconds")
             for engine, fig in engines.items():
                 if "error" in fig:
@@ -384,8 +393,21 @@ def markdown(results: dict[str, Any]) -> str:
             for name in query_figs["clustergraph"]:
                 cells = [f"{query_figs[e][name] * 1000:.1f}" if name in query_figs[e] else "error" for e in engines]
                 lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        if "serve" in by_area:
+            lines += ["", *serve_lines]
         lines.append("")
     return "\n".join(lines)
+
+
+def _serve(data: Path) -> dict[str, Any]:
+    import generate
+    import serve
+    big = data.parent / f"validate-{BIG_VALIDATE_TRIPLES}-start{3 * BATCH_START}.nt"
+    if not big.exists():
+        generate.write(big.with_suffix(""), BIG_VALIDATE_TRIPLES, 9, 3 * BATCH_START, inject=False)
+    figures = serve.bench(data, _catalogue(), _cg_disk, big.read_bytes())
+    print("\n".join(serve.markdown(figures)), file=sys.stderr)
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -423,6 +445,9 @@ def main(argv: list[str] | None = None) -> int:
             generate.write(data.with_suffix(""), n, args.seed)
         by_area: dict[str, Any] = {}
         for area in args.steps.split(","):
+            if area == "serve":
+                by_area[area] = _serve(data)
+                continue
             by_area[area] = {}
             for engine in [e for e in STEPS[area] if not args.engines or e in args.engines.split(",")]:
                 slow = engine in ("rdflib", "pyshacl") and args.baseline_repeat

@@ -78,10 +78,11 @@ def client_for(settings: Settings) -> AppClient:
 
 
 @contextlib.contextmanager
-def served(settings: Settings, log: Path) -> Iterator[str]:
+def served(settings: Settings, log: Path, *options: str, token: str = "") -> Iterator[str]:
     """A real `clustergraph serve` over `settings` (its store, or in memory) on a free port; its base URL.
 
-    Read-only (no token). Its output goes to `log`; it is stopped on leaving the block.
+    `options` go to `serve`; read-only unless `token` is given. Its output goes to `log`; it is
+    stopped on leaving the block.
     """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -90,8 +91,8 @@ def served(settings: Settings, log: Path) -> Iterator[str]:
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [str(exe), "--root", str(settings.root), *store, "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--base-url", base],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "CLUSTERGRAPH_TOKEN": ""},
+             "--base-url", base, *options],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "CLUSTERGRAPH_TOKEN": token},
         )
     try:
         wait_until_up(proc, f"{base}/sparql", "clustergraph serve", log.read_text)

@@ -102,6 +102,14 @@ def test_an_unknown_iri_is_404_for_machines_and_browsers(client: AppClient) -> N
     assert f"&lt;{CGD}cluster/nowhere&gt; is not in the graph" in browser.text
 
 
+def test_an_iri_that_closes_the_query_is_404_not_spliced_into_it(client: AppClient) -> None:
+    # '%3E' decodes to '>': pasted into the query text, it ended the IRI and matched every triple.
+    tail = "no-such-thing%3E%20%3Fp%20%3Fo%20%7D%20UNION%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20%7D%20%23"
+    answer = client.get(f"/id/{tail}", headers={"Accept": "text/turtle"})
+    assert answer.status_code == 404
+    assert answer.json()["error"].endswith("is not in the graph")
+
+
 def test_an_unservable_accept_is_406(client: AppClient) -> None:
     assert client.get("/id/cluster/gamma", headers={"Accept": "image/png"}).status_code == 406
 

@@ -5,6 +5,8 @@
     ├── QueryError             unknown query name, bad parameter, SPARQL syntax (query, detail)
     ├── StoreError             the store cannot be opened or written (path or URL)
     │   └── LoadInterrupted    a remote load stopped part-way (what is loaded, how to resume)
+    ├── Busy                   the server's queue is full (HTTP 503 with Retry-After)
+    ├── TooLarge               a request body past the server's limit (HTTP 413)
     └── NotConforming          ingest refused data that breaks the shapes (report); the CLI exits 1
 
 Every error keeps its facts as fields and builds its one-line message from them:
@@ -12,6 +14,8 @@ Every error keeps its facts as fields and builds its one-line message from them:
 """
 
 from __future__ import annotations
+
+import re
 
 from pathlib import Path
 from typing import Any
@@ -48,7 +52,7 @@ class InputError(ClusterGraphError):
         self.path = Path(path) if isinstance(path, str) else path
         self.line = line
         self.column = column
-        self.detail = detail
+        self.detail = detail = one_line(detail)
         self.consequence = consequence
         where = _where(self.path, line, column)
         message = f"{where}: {detail}" if where else detail
@@ -62,7 +66,7 @@ class QueryError(ClusterGraphError):
 
     def __init__(self, query: str, detail: str, *, status: int = 400) -> None:
         self.query = query
-        self.detail = detail
+        self.detail = detail = one_line(detail)
         self.status = status
         super().__init__(f"{query}: {detail}")
 
@@ -89,6 +93,29 @@ class LoadInterrupted(StoreError):
                                    f"{total_triples:,} triples; run build again to resume")
 
 
+class Busy(ClusterGraphError):
+    """Every worker is busy and the queue in front of them is full; nothing was done.
+
+    `retry_after` is the whole seconds a client should wait before trying again.
+    """
+
+    def __init__(self, what: str, waiting: int, retry_after: int) -> None:
+        self.what = what
+        self.waiting = waiting
+        self.retry_after = retry_after
+        super().__init__(f"{what}: the server is busy ({waiting} requests are waiting); nothing was done, "
+                         f"try again in {retry_after} s")
+
+
+class TooLarge(ClusterGraphError):
+    """A request body is larger than the server accepts; it was not read to its end."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"request body: larger than the limit of {_size(limit)}; nothing was read or changed "
+                         "(the operator sets it with --max-body)")
+
+
 class NotConforming(ClusterGraphError):
     """Data breaks the shapes; `report` is the validation report that says how."""
 
@@ -98,6 +125,21 @@ class NotConforming(ClusterGraphError):
         self.what = what
         self.report = report
         super().__init__(f"{what}: {detail}; nothing was changed")
+
+
+def _size(n: int) -> str:
+    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= factor and n % factor == 0:
+            return f"{n // factor} {unit}"
+    return f"{n:,} bytes"
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters (a newline inside a quoted bad value ...) written as escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _where(path: Path | None, line: int | None, column: int | None) -> str:

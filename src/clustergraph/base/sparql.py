@@ -124,3 +124,15 @@ def _where_brace(toks: list[Token]) -> int | None:
         elif t.kind == "other" and t.text == "}" and form == "CONSTRUCT-TEMPLATE":
             continue
     return None
+
+
+def with_base(text: str, base_iri: str | None) -> str:
+    """`text` with `BASE <base_iri>` before it, on its first line (so line numbers stay), if given.
+
+    For engines reached by text only; a query's own BASE, later in its prologue, still wins.
+    """
+    if base_iri is None:
+        return text
+    if any(c in base_iri for c in '<>"{}|^`\\ '):
+        raise ValueError(f"not an IRI: {base_iri!r}")
+    return f"BASE <{base_iri}> {text}"

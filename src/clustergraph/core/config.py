@@ -110,6 +110,14 @@ class Settings:
     allow_load: bool = False
     base_url: str = "http://127.0.0.1:8000"
     write_token: str | None = field(default=None, repr=False)
+    #: The server's query workers (0: one per core), how many requests may wait for a worker or for
+    #: the writer before the next gets 503, the largest request body in bytes, the most triples in
+    #: one validate or ingest, and the Access-Control-Allow-Origin of read answers ("" for none).
+    workers: int = 0
+    queue_size: int = 64
+    max_body: int = 16 * 1024 * 1024
+    max_triples: int = 2_000_000
+    cors_origin: str = "*"
 
     @property
     def ontology_dir(self) -> Path:

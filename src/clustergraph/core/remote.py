@@ -81,7 +81,7 @@ class RemoteStore(Store):
         if bindings:
             sparql = bind(sparql, bindings, options.name)
         wrapper = self._wrapper(self.endpoint.query_url)
-        wrapper.setQuery(sparql)
+        wrapper.setQuery(lex.with_base(sparql, options.base_iri))
         for graph in options.default_graphs:
             wrapper.addDefaultGraph(graph)
         for graph in options.named_graphs:
@@ -147,11 +147,11 @@ class RemoteStore(Store):
         return int(value.value) if isinstance(value, ox.Literal) else 0
 
     # -- writing -------------------------------------------------------------------------------
-    def update(self, sparql: str, *, allow_load: bool = False) -> None:
+    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None) -> None:
         if not allow_load and lex.uses_keyword(sparql, "LOAD"):
             raise QueryError("update", "LOAD is not allowed here", status=403)
         refuse_network(sparql, QueryOptions(name="update"))
-        self._update(sparql)
+        self._update(lex.with_base(sparql, base_iri))
 
     def _update(self, sparql: str) -> None:
         """Send an update this module wrote (no user text in it, so no keyword checks)."""

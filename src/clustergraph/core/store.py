@@ -6,6 +6,9 @@ default graph, so the catalogue's queries need no GRAPH clauses.
 
 from __future__ import annotations
 
+import ctypes
+import os
+import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from clustergraph.base import sparql as lex
 from clustergraph.base.errors import InputError, QueryError, StoreError
 from clustergraph.base.formats import RdfFormat
 from clustergraph.base.terms import PREFIXES
+from clustergraph.base.sparqlhelp import explain, explain_failure
 from clustergraph.base import textquery
 from clustergraph.core.textindex import Hit, TextIndex, index_path
 from clustergraph.core.rdfio import check_file, parse_file
@@ -58,6 +62,8 @@ class QueryOptions:
     #: are the dataset (over any FROM of the query); when neither is, the union of all graphs.
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    #: Relative IRIs in the query resolve against it (the SPARQL Protocol: the service's URL).
+    base_iri: str | None = None
 
 
 class Store(ABC):
@@ -92,8 +98,11 @@ class Store(ABC):
 
     # -- writing -------------------------------------------------------------------------------
     @abstractmethod
-    def update(self, sparql: str, *, allow_load: bool = False) -> None:
-        """Run a SPARQL update atomically. Raises QueryError on a syntax error or a refused LOAD."""
+    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None) -> None:
+        """Run a SPARQL update atomically; relative IRIs resolve against `base_iri`.
+
+        Raises QueryError on a syntax error or a refused LOAD.
+        """
 
     @abstractmethod
     def replace_graphs(
@@ -147,7 +156,11 @@ class Store(ABC):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        try:
+            self.close()
+        except StoreError:
+            if exc[0] is None:
+                raise  # otherwise the error already on its way says what went wrong first
 
 
 def bind(sparql: str, bindings: Mapping[str, Identifier], name: str) -> str:
@@ -192,7 +205,7 @@ class EmbeddedStore(Store):
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
                 self._drop_scratch()
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB's "Corruption: ..."
             raise _open_error(path, exc) from exc
         # A new (empty) store gets an index; an older store's missing index waits for reindex.
         fresh = path is None or read_only or next(iter(self._store), None) is None
@@ -226,12 +239,12 @@ class EmbeddedStore(Store):
         if bindings:
             sparql = bind(sparql, bindings, options.name)
         try:
-            raw = self._store.query(sparql, **_dataset(sparql, options))
+            raw = self._store.query(sparql, base_iri=options.base_iri, **_dataset(sparql, options))
             return _collect(raw, options.limit)
         except SyntaxError as exc:
-            raise QueryError(options.name, f"SPARQL syntax error: {exc.msg or exc}") from exc
-        except OSError as exc:
-            raise QueryError(options.name, f"the query failed: {exc}") from exc
+            raise QueryError(options.name, explain(sparql, exc.msg or str(exc), PREFIXES)) from exc
+        except (OSError, RuntimeError) as exc:  # RuntimeError: e.g. an extension function it does not know
+            raise QueryError(options.name, explain_failure(sparql, str(exc))) from exc
 
     def _answer_text_patterns(self, sparql: str, name: str) -> str:
         """The query with each `?v search:matches "words"` replaced by VALUES of the matching IRIs."""
@@ -277,15 +290,15 @@ class EmbeddedStore(Store):
         ox.serialize(_union_triples(self._store, names), out, format=ox_format(fmt), prefixes=prefixes)
 
     # -- writing -------------------------------------------------------------------------------
-    def update(self, sparql: str, *, allow_load: bool = False) -> None:
+    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None) -> None:
         if not allow_load and lex.uses_keyword(sparql, "LOAD"):
             raise QueryError("update", "LOAD is not allowed here; load files with 'clustergraph build'", status=403)
         refuse_network(sparql, QueryOptions(name="update"))
         self.index.begin(None)
         try:
-            self._store.update(sparql)
+            self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
-            raise QueryError("update", f"SPARQL syntax error: {exc.msg or exc}") from exc
+            raise QueryError("update", explain(sparql, exc.msg or str(exc), PREFIXES)) from exc
         except OSError as exc:
             raise StoreError(self.location, f"the update failed: {exc}") from exc
         finally:
@@ -303,26 +316,60 @@ class EmbeddedStore(Store):
             checked.append((check_file(path), graph))
             if progress:
                 progress(path, "parsed", checked[-1][0].triples)
+        touched = [str(g) for g in list(drop) + [g for _, g in checked]]
+        self.index.begin(touched)  # the graphs about to change: a killed build is redone at the next open
+        if self.path is None:
+            loads = self._replace(self._store, checked, drop, progress, self.location)
+            self.index.sync(self._store, touched)
+            return loads
+        # On disk, a build is all or nothing: it loads into a checkpoint of the store beside it (hard links,
+        # cheap) and swaps the two folders in one atomic rename, so a process killed part-way leaves the
+        # store as it was (removing the old graphs and bulk loading are not one transaction in place).
+        staged = self.path.with_name(self.path.name + ".build")
         try:
-            touched = [str(g) for g in list(drop) + [g for _, g in files]]
-            self.index.begin(touched)
-            for graph in list(drop) + [g for _, g in files]:
+            if staged.exists():
+                shutil.rmtree(staged)  # left by a build that was killed
+            self._store.backup(str(staged))
+            building = ox.Store(str(staged))
+            loads = self._replace(building, checked, drop, progress, self.location)
+            del building  # releases its lock before the folders change places
+        except (OSError, RuntimeError) as exc:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise StoreError(self.location, f"writing the store failed: {' '.join(str(exc).split())}") from exc
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+        had_index = self.index.usable
+        self.close()
+        try:
+            swap_folders(self.path, staged)
+        finally:
+            self._store = ox.Store(str(self.path))
+            # an older store's missing index stays missing: build then rebuilds all of it (services/build.py)
+            self.index = TextIndex(index_path(self.path), create=had_index)
+        shutil.rmtree(staged, ignore_errors=True)
+        self.index.sync(self._store, touched)
+        return loads
+
+    @staticmethod
+    def _replace(store: ox.Store, checked: list[tuple[Any, URIRef]], drop: Iterable[URIRef],
+                 progress: Progress | None, location: str) -> list[GraphLoad]:
+        try:
+            for graph in list(drop) + [g for _, g in checked]:
                 node = ox.NamedNode(str(graph))
-                if self._store.contains_named_graph(node):
-                    self._store.remove_graph(node)
+                if store.contains_named_graph(node):
+                    store.remove_graph(node)
             loads = []
             for summary, graph in checked:
                 # bulk_load: the build path (DESIGN.md §7: far smaller on disk than transactional load).
-                self._store.bulk_load(path=str(summary.path), format=ox_format(summary.fmt),
-                                      to_graph=ox.NamedNode(str(graph)))
+                store.bulk_load(path=str(summary.path), format=ox_format(summary.fmt), to_graph=ox.NamedNode(str(graph)))
                 loads.append(GraphLoad(summary.path, graph, summary.triples))
                 if progress:
                     progress(summary.path, "loaded", summary.triples)
-            self._store.flush()
-            self.index.sync(self._store, touched)
+            store.flush()
             return loads
         except OSError as exc:
-            raise StoreError(self.location, f"writing the store failed: {exc}") from exc
+            raise StoreError(location, f"writing the store failed: {exc}") from exc
 
     def add_quads(self, quads: Sequence[ox.Quad]) -> None:
         graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)
@@ -351,10 +398,14 @@ class EmbeddedStore(Store):
 
     def close(self) -> None:
         """Flush and release the store; the on-disk lock goes with the last reference."""
-        if self.path is not None and not self.read_only:
-            self._store.flush()
-        self.index.close()
-        self._store = ox.Store()  # drop the on-disk handle now, not at garbage collection
+        try:
+            if self.path is not None and not self.read_only:
+                self._store.flush()
+        except (OSError, RuntimeError) as exc:  # a full disk
+            raise StoreError(self.location, f"writing the store failed: {' '.join(str(exc).split())}") from exc
+        finally:
+            self._store = ox.Store()  # drop the on-disk handle now, not at garbage collection
+            self.index.close()
 
 
 def _dataset(sparql: str, options: QueryOptions) -> dict[str, Any]:
@@ -404,8 +455,26 @@ def _union_triples(store: ox.Store, graphs: list[ox.NamedNode | ox.BlankNode]) -
                 yield triple
 
 
-def _open_error(path: Path | None, exc: OSError) -> StoreError:
-    text = str(exc)
+def swap_folders(a: Path, b: Path) -> None:
+    """Exchange folders `a` and `b` in one atomic step (Linux renameat2 RENAME_EXCHANGE)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    at_fdcwd, rename_exchange = -100, 2
+    if libc.renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err), str(a))
+
+
+def _open_error(path: Path | None, exc: OSError | RuntimeError) -> StoreError:
+    text = " ".join(str(exc).split())
+    if isinstance(exc, PermissionError) or "permission denied" in text.lower():
+        return StoreError(path or "(in memory)", "cannot open the store: permission denied (is the folder "
+                                                 "read-only? a write needs a writable store folder)")
+    if "no space left" in text.lower():
+        return StoreError(path or "(in memory)", "cannot open the store: the disk holding it is full; free some "
+                                                 "space and run the command again (nothing was changed)")
+    if "corrupt" in text.lower():
+        return StoreError(path or "(in memory)", "the store is damaged and cannot be opened; rebuild it with "
+                                                 "'clustergraph build' into a new --store, or restore a copy")
     if "lock" in text.lower():
         return StoreError(path or "(in memory)",
                           "the store is locked by another process (is 'clustergraph serve' running? "

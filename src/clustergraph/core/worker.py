@@ -11,6 +11,12 @@ temporary folder for exactly this reason (it is removed by `close`).
 Children are forked from a `forkserver` that has imported this module, so a restart costs a fork
 and the opening of the store, not a new interpreter. One child serves one call at a time; calls
 queue behind a lock, and a call's time limit counts from when it reaches the child.
+
+A `read_only` worker opens the on-disk store with `pyoxigraph.Store.read_only`, beside the one
+process that writes it. Such a handle sees the store as it was when opened, so the owner of the
+worker counts commits (`generation`) and calls `reopen` before a read when the worker is behind
+(core/pool.py). `run` executes a whole operation (a module-level function taking the store as its
+first argument, such as an ingest) in the child under one time limit.
 """
 
 from __future__ import annotations
@@ -54,8 +60,11 @@ class WorkerStore(Store):
     opened (the child's error, e.g. a store locked by another process).
     """
 
-    def __init__(self, settings: Settings, *, timeout_s: float | None) -> None:
+    def __init__(self, settings: Settings, *, timeout_s: float | None, read_only: bool = False) -> None:
         self._scratch: Path | None = None
+        self.read_only = read_only
+        #: The commit count of the store this worker's handle was opened at (see core/pool.py).
+        self.generation = 0
         if settings.endpoint is None and settings.store_path is None:
             self._scratch = Path(tempfile.mkdtemp(prefix="clustergraph-store-"))
             settings = settings.with_store(self._scratch / "store")
@@ -103,8 +112,8 @@ class WorkerStore(Store):
         return [_unpack_quad(q) for q in self._call("quads")]
 
     # -- writing -------------------------------------------------------------------------------
-    def update(self, sparql: str, *, allow_load: bool = False) -> None:
-        self._call("update", sparql, allow_load, limit=self.timeout_s, name="update")
+    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None) -> None:
+        self._call("update", sparql, allow_load, base_iri, limit=self.timeout_s, name="update", writes=True)
 
     def replace_graphs(
         self,
@@ -135,23 +144,51 @@ class WorkerStore(Store):
         hits: list[Hit] = self._call("complete", prefix, limit, limit=self.timeout_s, name="search")
         return hits
 
+    # -- whole operations --------------------------------------------------------------------------
+    def run(self, fn: Any, *args: Any, limit: float | None = None, name: str = "request", **kwargs: Any) -> Any:
+        """`fn(store, *args, **kwargs)` in the child, stopped (QueryError 503) past `limit` seconds.
+
+        `fn` must be a module-level function (it crosses the pipe by name), its arguments and its
+        answer picklable. A stopped write leaves the store as before: the store commits a write in
+        one transaction, and the scratch graphs of a stopped check are dropped when the child reopens.
+        """
+        return self._call("run", fn, args, kwargs, limit=limit, name=name, writes=True)
+
+    def reopen(self, generation: int) -> None:
+        """Open the store anew in the child, so that it sees every commit so far; then at `generation`."""
+        self._call("reopen")
+        self.generation = generation
+
+    def recycle(self) -> None:
+        """Start a new child on the same store (returns the memory a large request left in the old one).
+
+        The old child flushes and closes the store first, so the new one has no log to replay.
+        """
+        with self._lock:
+            self._farewell()
+            self._restart()
+
     def close(self) -> None:
         """Ask the child to flush and exit (killed after a while), and remove a scratch store."""
         with self._lock:
-            if self._conn is not None and self._process is not None and self._process.is_alive():
-                try:
-                    self._conn.send(("close", (), {}))
-                    if self._conn.poll(_CLOSE_S):
-                        self._conn.recv()
-                except (OSError, EOFError):
-                    pass
+            self._farewell()
             self._stop()
         self._remove_scratch()
+
+    def _farewell(self) -> None:
+        """Ask the child to flush and close the store, and wait a while for it."""
+        if self._conn is not None and self._process is not None and self._process.is_alive():
+            try:
+                self._conn.send(("close", (), {}))
+                if self._conn.poll(_CLOSE_S):
+                    self._conn.recv()
+            except (OSError, EOFError):
+                pass
 
     # -- the child -----------------------------------------------------------------------------
     def _start(self) -> None:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=serve, args=(child, self.settings), daemon=True,
+        process = self._context.Process(target=serve, args=(child, self.settings, self.read_only), daemon=True,
                                         name="clustergraph-store")
         process.start()
         child.close()
@@ -177,15 +214,15 @@ class WorkerStore(Store):
         self.restarts += 1
         self._start()
 
-    def _call(self, op: str, *args: Any, limit: float | None = None, name: str = "store") -> Any:
+    def _call(self, op: str, *args: Any, limit: float | None = None, name: str = "store", writes: bool = False) -> Any:
         with self._lock:
             if self._process is None or not self._process.is_alive():
                 self._restart()
             assert self._conn is not None
             self._conn.send((op, args, {}))
-            return self._wait(limit, name)
+            return self._wait(limit, name, writes=writes)
 
-    def _wait(self, limit: float | None, name: str, *, starting: bool = False) -> Any:
+    def _wait(self, limit: float | None, name: str, *, starting: bool = False, writes: bool = False) -> Any:
         """The child's answer; kills and restarts it when `limit` seconds pass without one."""
         assert self._conn is not None and self._process is not None
         started = time.monotonic()
@@ -193,6 +230,9 @@ class WorkerStore(Store):
             left = None if limit is None else limit - (time.monotonic() - started)
             if left is not None and left <= 0:
                 self._restart()
+                if writes:
+                    raise QueryError(name, f"stopped at the time limit of {limit:g} s; nothing was written",
+                                     status=503)
                 raise QueryError(name, f"stopped at the time limit of {limit:g} s; no answer was sent, "
                                        "so the result is incomplete (simplify the query or add a LIMIT)",
                                  status=503)
@@ -218,11 +258,17 @@ class WorkerStore(Store):
             self._scratch = None
 
 
-def serve(conn: Connection, settings: Settings) -> None:
+def _open(settings: Settings, read_only: bool) -> Store:
+    if settings.endpoint:
+        return RemoteStore(settings.endpoint)
+    return EmbeddedStore(settings.store_path, read_only=read_only)
+
+
+def serve(conn: Connection, settings: Settings, read_only: bool = False) -> None:
     """The child's loop: open the store, then answer (op, args, kwargs) messages until 'close'."""
     store: Store
     try:
-        store = RemoteStore(settings.endpoint) if settings.endpoint else EmbeddedStore(settings.store_path)
+        store = _open(settings, read_only)
     except ClusterGraphError as exc:
         conn.send(("error", _pack_error(exc)))
         return
@@ -237,6 +283,15 @@ def serve(conn: Connection, settings: Settings) -> None:
             conn.send(("ok", None))
             break
         try:
+            if op == "reopen":
+                store.close()
+                try:
+                    store = _open(settings, read_only)
+                except ClusterGraphError as exc:  # no store to answer from: end, and be started anew
+                    conn.send(("error", _pack_error(exc)))
+                    break
+                conn.send(("ok", None))
+                continue
             conn.send(("ok", _OPS[op](store, *args, **kwargs)))
         except ClusterGraphError as exc:
             conn.send(("error", _pack_error(exc)))
@@ -263,12 +318,13 @@ _OPS: dict[str, Any] = {
     "len": lambda s: len(s),
     "dump": _dump,
     "quads": _all_quads,
-    "update": lambda s, text, allow_load: s.update(text, allow_load=allow_load),
+    "update": lambda s, text, allow_load, base_iri: s.update(text, allow_load=allow_load, base_iri=base_iri),
     "replace_graphs": lambda s, files, drop: s.replace_graphs(files, drop=drop),
     "add_quads": lambda s, quads: s.add_quads([_unpack_quad(q) for q in quads]),
     "remove_graph": lambda s, graph: s.remove_graph(graph),
     "search": lambda s, query, kind, limit: s.search(query, kind=kind, limit=limit),
     "complete": lambda s, prefix, limit: s.complete(prefix, limit=limit),
+    "run": lambda s, fn, args, kwargs: fn(s, *args, **kwargs),
 }
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
 from clustergraph.base.terms import CG, CGS, PREFIXES
 from clustergraph.core.results import Solutions
@@ -79,7 +80,7 @@ def insertions(store: Store, cluster: str) -> list[Insertion]:
     """The chain insertions of `cluster`, ordered by start year, then chain."""
     result = _select(store, f"""{_PREFIXES}
       SELECT ?ins ?chain ?buyer ?market ?gov ?start ?end ?source ?locator ?status WHERE {{
-        ?ins cg:cluster <{cluster}> ; a/rdfs:subClassOf* cg:ChainInsertion .
+        ?ins cg:cluster ?cluster ; a/rdfs:subClassOf* cg:ChainInsertion .
         OPTIONAL {{ ?ins cg:chain ?chain OPTIONAL {{ ?chain cg:endMarket ?market }} }}
         OPTIONAL {{ ?ins cg:buyer|(cg:chain/cg:leadFirm) ?buyer }}
         OPTIONAL {{ ?ins cg:governanceType ?gov }}
@@ -88,7 +89,7 @@ def insertions(store: Store, cluster: str) -> list[Insertion]:
         OPTIONAL {{ ?ins prov:wasDerivedFrom ?source }}
         OPTIONAL {{ ?ins cg:locator ?locator }}
         OPTIONAL {{ ?ins cg:evidenceStatus ?status }}
-      }} ORDER BY ?start ?chain ?ins""", cluster)
+      }} ORDER BY ?start ?chain ?ins""", cluster, about=cluster)
     names = labels(store, [t for row in result.rows for t in row])
     grouped: dict[str, _Rows] = {}
     for ins, chain, buyer, market, gov, start, end, source, locator, status in result.rows:
@@ -142,7 +143,7 @@ def counts(store: Store) -> dict[str, int]:
 
 def is_cluster(store: Store, iri: str) -> bool:
     """Whether `iri` is a cg:Cluster (or of a subclass)."""
-    result = store.query(f"{_PREFIXES} ASK {{ <{iri}> a/rdfs:subClassOf* cg:Cluster }}",
+    result = store.query(f"{_PREFIXES} ASK {{ ?cluster a/rdfs:subClassOf* cg:Cluster }}", bindings={"cluster": URIRef(iri)},
                          options=QueryOptions(name=iri))
     return bool(getattr(result, "value", False))
 
@@ -172,7 +173,9 @@ def _text(term: object) -> str | None:
     return term.value if isinstance(term, ox.Literal) else None
 
 
-def _select(store: Store, sparql: str, name: str) -> Solutions:
-    result = store.query(sparql, options=QueryOptions(name=name))
+def _select(store: Store, sparql: str, name: str, *, about: str | None = None) -> Solutions:
+    """Run a SELECT named `name` for errors; `about`, a cluster's IRI, is bound to ?cluster."""
+    bindings = {"cluster": URIRef(about)} if about is not None else None
+    result = store.query(sparql, bindings=bindings, options=QueryOptions(name=name))
     assert isinstance(result, Solutions)
     return result

@@ -74,33 +74,38 @@ class Description:
 
 
 def exists(store: Store, iri: str) -> bool:
-    """Whether any triple has `iri` as subject or object."""
-    result = store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}", options=QueryOptions(name=iri))
+    """Whether any triple has `iri` as subject or object; False for text that is not an IRI."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    result = store.query("ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }", bindings={"x": URIRef(iri)},
+                         options=QueryOptions(name=iri))
     return bool(getattr(result, "value", False))
 
 
 def resource_triples(store: Store, iri: str, *, limit: int | None = None) -> Triples:
     """The resource's triples for machines: outgoing (with one level of blank nodes) and incoming."""
-    sparql = f"""CONSTRUCT {{ <{iri}> ?p ?o . ?o ?p2 ?o2 . ?s ?p3 <{iri}> }} WHERE {{
-      {{ <{iri}> ?p ?o OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2 }} }} UNION {{ ?s ?p3 <{iri}> }} }}"""
-    result = store.query(sparql, options=QueryOptions(name=iri, limit=limit))
+    sparql = """CONSTRUCT { ?x ?p ?o . ?o ?p2 ?o2 . ?s ?p3 ?x } WHERE {
+      { ?x ?p ?o OPTIONAL { FILTER(isBlank(?o)) ?o ?p2 ?o2 } } UNION { ?s ?p3 ?x } }"""
+    result = store.query(sparql, bindings={"x": URIRef(iri)}, options=QueryOptions(name=iri, limit=limit))
     assert isinstance(result, Triples)
     return result
 
 
 def describe(store: Store, iri: str) -> Description:
     """The description of `iri` for its page; labels are fetched for every IRI it shows."""
-    out = _select(store, f"""SELECT ?p ?o ?p2 ?o2 WHERE {{ <{iri}> ?p ?o
-        OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2 }} }} LIMIT {PAGE_ROWS * 4}""", iri)
-    incoming = _select(store, f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }} ORDER BY ?p ?s LIMIT {PAGE_ROWS + 1}", iri)
+    out = _select(store, f"""SELECT ?p ?o ?p2 ?o2 WHERE {{ ?x ?p ?o
+        OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2 }} }} LIMIT {PAGE_ROWS * 4}""", iri, about=iri)
+    incoming = _select(store, f"SELECT ?s ?p WHERE {{ ?s ?p ?x }} ORDER BY ?p ?s LIMIT {PAGE_ROWS + 1}", iri, about=iri)
     types = _select(store, f"""{_PREFIXES} SELECT DISTINCT ?type WHERE {{
-        <{iri}> a/rdfs:subClassOf* ?type FILTER(isIRI(?type)) }}""", iri)
+        ?x a/rdfs:subClassOf* ?type FILTER(isIRI(?type)) }}""", iri, about=iri)
     claims = _select(store, f"""{_PREFIXES} SELECT ?claim ?via ?kind ?source ?status ?locator ?statement WHERE {{
-        ?claim ?via <{iri}> ; a ?kind . ?kind rdfs:subClassOf* cg:Claim .
+        ?claim ?via ?x ; a ?kind . ?kind rdfs:subClassOf* cg:Claim .
         OPTIONAL {{ ?claim prov:wasDerivedFrom ?source }}
         OPTIONAL {{ ?claim cg:evidenceStatus ?status }}
         OPTIONAL {{ ?claim cg:locator ?locator }}
-        OPTIONAL {{ ?claim cg:statement ?statement }} }} ORDER BY ?claim LIMIT {PAGE_ROWS * 4}""", iri)
+        OPTIONAL {{ ?claim cg:statement ?statement }} }} ORDER BY ?claim LIMIT {PAGE_ROWS * 4}""", iri, about=iri)
     terms = [t for result in (out, incoming, types, claims) for row in result.rows for t in row]
     names = labels(store, terms + [ox.NamedNode(iri)])
     own_label = names.get(iri)
@@ -132,7 +137,7 @@ def labels(store: Store, terms: Iterable[OxTerm | str | None]) -> dict[str, str]
     iris = sorted({t.value if isinstance(t, ox.NamedNode) else t for t in terms if isinstance(t, (ox.NamedNode, str))})
     found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(iris), 400):
-        chunk = " ".join(f"<{i}>" for i in iris[start:start + 400])
+        chunk = " ".join(str(ox.NamedNode(i)) for i in iris[start:start + 400])
         paths = "|".join(LABEL_PROPERTIES)
         result = _select(store, f"""{_PREFIXES} SELECT ?x ?label WHERE {{ VALUES ?x {{ {chunk} }}
             ?x {paths} ?label FILTER(isLiteral(?label)) }}""", "labels")
@@ -217,8 +222,10 @@ def _property_order(p: Value) -> tuple[int, str]:
     return (2, p.shown)
 
 
-def _select(store: Store, sparql: str, name: str) -> Solutions:
-    result = store.query(sparql, options=QueryOptions(name=name))
+def _select(store: Store, sparql: str, name: str, *, about: str | None = None) -> Solutions:
+    """Run a SELECT named `name` for errors; `about`, an IRI, is bound to ?x (never pasted in)."""
+    bindings = {"x": URIRef(about)} if about is not None else None
+    result = store.query(sparql, bindings=bindings, options=QueryOptions(name=name))
     assert isinstance(result, Solutions)
     return result
 

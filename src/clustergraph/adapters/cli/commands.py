@@ -119,6 +119,26 @@ def query(settings: Settings, query: str | None, expression: str | None, params:
         emit(result, fmt)
 
 
+class ByteSize(click.ParamType):
+    """A size in bytes: '16M', '512K', '1G' or a plain number."""
+
+    name = "size"
+    _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B").removesuffix("I")
+        unit = text[-1] if text and text[-1] in "KMG" else ""
+        try:
+            number = float(text[: len(text) - len(unit)])
+        except ValueError:
+            self.fail(f"{value!r} is not a size (for example 16M, 512K or 1048576)", param, ctx)
+        if number <= 0:
+            self.fail(f"{value!r}: a size must be more than 0", param, ctx)
+        return int(number * self._UNITS[unit])
+
+
 def parse_params(params: tuple[str, ...]) -> dict[str, str]:
     """NAME=VALUE pairs as a dict; raises a usage error for a pair without '='."""
     values = {}
@@ -215,9 +235,21 @@ def print_coverage(clusters: tuple[Coverage, ...]) -> None:
               help="Let SPARQL SERVICE reach other endpoints over the network.")
 @click.option("--allow-load", is_flag=True, envvar="CLUSTERGRAPH_ALLOW_LOAD",
               help="Let SPARQL LOAD (in token-authorised updates) fetch documents over the network.")
+@click.option("--workers", type=click.IntRange(min=0), envvar="CLUSTERGRAPH_WORKERS", default=0,
+              help="Query worker processes [default: two per core].")
+@click.option("--queue", "queue_size", type=click.IntRange(min=0), envvar="CLUSTERGRAPH_QUEUE", show_default=True,
+              default=Settings.queue_size, help="Requests that may wait for a busy pool (or writer); "
+                                                "the next gets 503 with Retry-After.")
+@click.option("--max-body", type=ByteSize(), envvar="CLUSTERGRAPH_MAX_BODY", default="16M", show_default=True,
+              help="Largest request body (bytes; suffix K, M or G); larger ones get 413 unread.")
+@click.option("--max-triples", type=click.IntRange(min=1), envvar="CLUSTERGRAPH_MAX_TRIPLES", show_default=True,
+              default=Settings.max_triples, help="Most triples one validate or ingest request may hold.")
+@click.option("--cors-origin", envvar="CLUSTERGRAPH_CORS_ORIGIN", default="*", show_default=True,
+              help="Access-Control-Allow-Origin sent with read answers ('' for none); writes never send it.")
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, base_url: str | None, timeout_s: float, result_limit: int,
-          allow_service: bool, allow_load: bool) -> None:
+          allow_service: bool, allow_load: bool, workers: int, queue_size: int, max_body: int, max_triples: int,
+          cors_origin: str) -> None:
     """Serve the SPARQL endpoint, the linked-data pages and the web UI.
 
     Read-only unless CLUSTERGRAPH_TOKEN is set: then updates, the Graph Store Protocol and the
@@ -229,7 +261,8 @@ def serve(settings: Settings, host: str, port: int, base_url: str | None, timeou
 
     settings = replace(settings, base_url=(base_url or f"http://{host}:{port}").rstrip("/"),
                        query_timeout_s=timeout_s, result_limit=result_limit, allow_service=allow_service,
-                       allow_load=allow_load)
+                       allow_load=allow_load, workers=workers, queue_size=queue_size, max_body=max_body,
+                       max_triples=max_triples, cors_origin=cors_origin)
     app = create_app(settings)
     writes = "writes need the token" if settings.write_token else "read-only"
     click.echo(f"serving {settings.store_path or settings.endpoint} on http://{host}:{port}/ "

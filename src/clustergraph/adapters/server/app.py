@@ -1,7 +1,9 @@
 """create_app: the Starlette application around one store and one Settings.
 
-The store runs in a worker process (core/worker.py) so that every query and update has a time
-limit that really stops it. Routes:
+Reads go to a pool of query worker processes and writes to one writer process (core/pool.py), so
+that every query, update, validation and ingest has a time limit that really stops it, a slow query
+holds only its own worker, and a full queue answers 503 at once. Every request body has a size
+limit (413), and read answers carry CORS headers (limits.py). Routes:
 
     /                        home: what the graph holds, links into it
     /sparql                  SPARQL 1.1 Protocol queries (read-only); service description without a query
@@ -21,10 +23,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import anyio.to_thread
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -33,24 +40,48 @@ from starlette.staticfiles import StaticFiles
 from clustergraph.adapters.server import catalogue_api, graphstore, linked_data, pages, sparql, steward_api
 from clustergraph.adapters.server import releases
 from clustergraph.adapters.server import search
-from clustergraph.base.errors import ClusterGraphError, QueryError
+from clustergraph.adapters.server.limits import BodyLimit, Cors
+from clustergraph.base.errors import Busy, ClusterGraphError, QueryError, TooLarge
 from clustergraph.core.config import Settings
+from clustergraph.core.pool import ReadPool, Writer, default_workers
 from clustergraph.core.worker import WorkerStore
 
 log = logging.getLogger("clustergraph.server")
 
 
 def create_app(settings: Settings) -> Starlette:
-    """The server for `settings`: it starts the store's worker at start-up and stops it at shutdown."""
+    """The server for `settings`: it starts the writer and the query workers at start-up and stops
+    them at shutdown. An in-memory store is kept in a temporary folder that both share."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.store = WorkerStore(settings, timeout_s=settings.query_timeout_s)
+        scratch: Path | None = None
+        shared = settings
+        if settings.endpoint is None and settings.store_path is None:
+            scratch = Path(tempfile.mkdtemp(prefix="clustergraph-store-"))
+            shared = settings.with_store(scratch / "store")
+        timeout = settings.query_timeout_s if settings.query_timeout_s > 0 else None
+        writer = WorkerStore(shared, timeout_s=timeout)
+        try:
+            pool = ReadPool(shared, workers=settings.workers or default_workers(), timeout_s=timeout,
+                            queue_size=settings.queue_size)
+        except BaseException:
+            writer.close()
+            raise
+        app.state.store = pool
+        app.state.writer = Writer(writer, pool, timeout_s=timeout, queue_size=settings.queue_size)
         app.state.docs_lock = asyncio.Lock()
+        # Every waiting request holds a thread: enough threads that the queues, not the thread
+        # limiter, decide who waits (a request past the queues gets 503 at once).
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, pool.workers + 2 * settings.queue_size + 16)
         try:
             yield
         finally:
-            app.state.store.close()
+            pool.close()
+            writer.close()
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
 
     routes: list[BaseRoute] = [
         Route("/", pages.home, methods=["GET"]),
@@ -71,7 +102,8 @@ def create_app(settings: Settings) -> Starlette:
         *search.routes,
         Mount("/static", StaticFiles(directory=str(pages.STATIC), check_dir=False), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
+    middleware = [Middleware(Cors, origin=settings.cors_origin), Middleware(BodyLimit, max_body=settings.max_body)]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware, exception_handlers={
         ClusterGraphError: user_error,
         Exception: server_error,
     })
@@ -82,7 +114,12 @@ def create_app(settings: Settings) -> Starlette:
 
 async def user_error(request: Request, exc: Exception) -> Response:
     """A ClusterGraphError as JSON: 400, or the status the error carries (404 unknown query, 403 refused,
-    503 stopped at the time limit, which also says the answer is incomplete)."""
+    503 stopped at the time limit, which also says the answer is incomplete; 503 with Retry-After when
+    the queue is full; 413 for a body past the limit)."""
+    if isinstance(exc, Busy):
+        return JSONResponse({"error": str(exc)}, status_code=503, headers={"Retry-After": str(exc.retry_after)})
+    if isinstance(exc, TooLarge):
+        return JSONResponse({"error": str(exc)}, status_code=413, headers={"Connection": "close"})
     status = exc.status if isinstance(exc, QueryError) else 400
     body: dict[str, object] = {"error": str(exc)}
     if status == 503:

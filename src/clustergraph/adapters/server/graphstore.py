@@ -2,7 +2,8 @@
 
 GET and HEAD are open to all; PUT, POST and DELETE need the operator's bearer token. The default
 graph is the union of the named graphs (as for queries), so it can be read but not written (405).
-A body is parsed strictly before anything changes, and each write is one atomic SPARQL update.
+A body is parsed strictly before anything changes, and each write is one atomic SPARQL update,
+run by the server's one writer (services/writes.py); the body's size is limited by the app (413).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from clustergraph.adapters.server.auth import refuse_writer
 from clustergraph.adapters.server.negotiation import GRAPH_TYPES, choose
 from clustergraph.adapters.server.sparql import not_acceptable
 from clustergraph.base.formats import RdfFormat
-from clustergraph.core.rdfio import parse_text
-from clustergraph.core.results import Triples, write_triples
+from clustergraph.core.pool import Writer
 from clustergraph.core.store import Store
+from clustergraph.services import writes
 
-#: Largest body a write may carry.
-MAX_BODY_BYTES = 64 * 1024 * 1024
+#: A write whose body is larger than this is followed by a fresh writer process, which returns the
+#: memory the body's parse took (Python keeps freed small objects in its own arenas).
+RECYCLE_BYTES = 4 * 1024 * 1024
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 _TRIPLE_FORMATS = (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML, RdfFormat.JSON_LD)
 
@@ -45,29 +47,25 @@ async def graph_store(request: Request) -> Response:
     graph = params.get("graph")
     if graph is not None and not _IRI.fullmatch(graph):
         return _error(400, f"?graph= needs an absolute IRI, got {graph!r}")
-    store: Store = request.app.state.store
-    sizes = await run_in_threadpool(store.graph_sizes)
-    exists = graph is None or URIRef(graph) in sizes
     if request.method in ("GET", "HEAD"):
-        if not exists:
+        store: Store = request.app.state.store
+        if graph is not None and URIRef(graph) not in await run_in_threadpool(store.graph_sizes):
             return _error(404, f"no graph <{graph}> in the store")
         return await _read(request, store, graph)
     assert graph is not None
+    writer: Writer = request.app.state.writer
     if request.method == "DELETE":
-        if not exists:
+        if not await run_in_threadpool(writer.run, writes.drop_graph, graph, name="graph store"):
             return _error(404, f"no graph <{graph}> in the store")
-        await run_in_threadpool(store.update, f"DROP GRAPH <{graph}>")
         return Response(status_code=204)
-    triples = await _body(request)
-    if isinstance(triples, Response):
-        return triples
-    data = write_triples(triples, RdfFormat.N_TRIPLES).decode("utf-8")
-    drop = f"DROP SILENT GRAPH <{graph}> ;\n" if request.method == "PUT" else ""
-    # One update: the graph is replaced (or added to) atomically. The text is ours, built from
-    # parsed terms, so LOAD cannot be in it; allow_load spares the keyword check a false alarm.
-    await run_in_threadpool(store.update, f"{drop}INSERT DATA {{ GRAPH <{graph}> {{\n{data}}} }}",
-                            allow_load=True)
-    return Response(status_code=204 if exists else 201)
+    body = await _body(request)
+    if isinstance(body, Response):
+        return body
+    data, fmt = body
+    existed = await run_in_threadpool(writer.run, writes.put_graph, graph, data, fmt,
+                                      replace=request.method == "PUT", recycle=len(data) > RECYCLE_BYTES,
+                                      name="graph store")
+    return Response(status_code=204 if existed else 201)
 
 
 async def _read(request: Request, store: Store, graph: str | None) -> Response:
@@ -82,19 +80,15 @@ async def _read(request: Request, store: Store, graph: str | None) -> Response:
     return Response(body, media_type=media, headers={"Vary": "Accept", "Content-Length": str(len(buffer.getvalue()))})
 
 
-async def _body(request: Request) -> Triples | Response:
-    """The triples of the request body, parsed strictly by its Content-Type; or the error to send."""
+async def _body(request: Request) -> tuple[bytes, RdfFormat] | Response:
+    """The request body and the syntax its Content-Type names; or the error to send."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     fmt = RdfFormat.from_media_type(media) if media else None
     if fmt not in _TRIPLE_FORMATS:
         offered = ", ".join(f.media_type for f in _TRIPLE_FORMATS)
         return _error(415, f"send the graph as one of {offered}, not {media or '(no Content-Type)'}")
     assert fmt is not None
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        return _error(413, f"the body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB")
-    quads = await run_in_threadpool(parse_text, body, fmt, name="request body")
-    return Triples([q.triple for q in quads])
+    return await request.body(), fmt
 
 
 def _error(status: int, message: str) -> Response:

@@ -9,6 +9,7 @@ Every query runs under the time limit (503 when stopped) and the row limit (a cu
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,11 +23,15 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from clustergraph.adapters.server.auth import refuse_writer
 from clustergraph.adapters.server.negotiation import GRAPH_TYPES, RESOURCE_TYPES, RESULT_TYPES, choose
 from clustergraph.base.formats import RdfFormat, ResultFormat
+from clustergraph.base.sparqlhelp import with_prefixes
 from clustergraph.base.terms import PREFIXES
 from clustergraph.core.config import Settings
 from clustergraph.core.rdfio import parse_text
 from clustergraph.core.results import QueryResult, Triples, write_solutions, write_triples
+from clustergraph.core.pool import Writer
 from clustergraph.core.store import QueryOptions, Store
+from clustergraph.services import writes
+from clustergraph.services.writes import UpdateRequest
 
 #: Named in the body of a cut answer (SPARQL JSON/XML `link`), and in the header's value.
 INCOMPLETE_LINK = "urn:clustergraph:incomplete:row-limit"
@@ -66,8 +71,10 @@ async def endpoint(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     store: Store = request.app.state.store
     options = QueryOptions(name="query", limit=settings.result_limit, allow_service=settings.allow_service,
-                           default_graphs=protocol.default_graphs, named_graphs=protocol.named_graphs)
-    result = await run_in_threadpool(store.query, protocol.text, options=options)
+                           default_graphs=protocol.default_graphs, named_graphs=protocol.named_graphs,
+                           base_iri=service_iri(settings))
+    text = with_prefixes(protocol.text, PREFIXES)  # the editor's ad-hoc queries get the standard prefixes
+    result = await run_in_threadpool(store.query, text, options=options)
     return answer(result, request.headers.get("accept"), settings.result_limit)
 
 
@@ -83,13 +90,17 @@ async def update(request: Request) -> Response:
     if protocol.text is None:
         return JSONResponse({"error": "give a SPARQL update (a form field 'update', or a POST body of type "
                                       "application/sparql-update)"}, status_code=400)
-    if protocol.default_graphs or protocol.named_graphs:
-        return JSONResponse({"error": "using-graph-uri and using-named-graph-uri are not supported; "
-                                      "write USING or WITH in the update"}, status_code=400)
     settings: Settings = request.app.state.settings
-    store: Store = request.app.state.store
-    await run_in_threadpool(store.update, protocol.text, allow_load=settings.allow_load)
+    writer: Writer = request.app.state.writer
+    update_request = UpdateRequest(protocol.text, base_iri=service_iri(settings), using=protocol.default_graphs,
+                                   using_named=protocol.named_graphs)
+    await run_in_threadpool(writer.run, writes.update, update_request, allow_load=settings.allow_load, name="update")
     return Response(status_code=204)
+
+
+def service_iri(settings: Settings) -> str:
+    """The endpoint's public URL: the base IRI of every query and update (SPARQL 1.1 Protocol)."""
+    return settings.base_url.rstrip("/") + "/sparql"
 
 
 def answer(result: QueryResult, accept: str | None, limit: int) -> Response:
@@ -147,14 +158,13 @@ async def _read(request: Request, *, operation: str, refuse: str) -> Protocol:
         return Protocol(_single(url.getlist(operation), operation), *_graphs(url.getlist, operation))
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == f"application/sparql-{operation}":
-        try:
-            text = (await request.body()).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ProtocolError(400, "the request body is not UTF-8 text") from exc
+        text = _decode(await request.body(), request.headers.get("content-type", ""))
         return Protocol(text, *_graphs(url.getlist, operation))
     if content_type == f"application/sparql-{refuse}":
         raise ProtocolError(403 if refuse == "update" else 415,
                             _READ_ONLY if refuse == "update" else "send queries to /sparql")
+    if content_type == _FORMS[0]:
+        _decode(await request.body(), request.headers.get("content-type", ""))  # a form is UTF-8 text too
     if content_type in _FORMS:
         form: FormData = await request.form()
         if refuse in form:
@@ -165,6 +175,24 @@ async def _read(request: Request, *, operation: str, refuse: str) -> Protocol:
             lambda key: [v for v in form.getlist(key) if isinstance(v, str)], operation))
     raise ProtocolError(415, f"unsupported content type '{content_type or '(none)'}'; use "
                              f"application/sparql-{operation} or a form")
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    """The body as text, by the charset its Content-Type declares (UTF-8 when none); else 400."""
+    charset = "utf-8"
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower() or "utf-8"
+    try:
+        codecs.lookup(charset)
+    except LookupError as exc:
+        raise ProtocolError(400, f"unknown charset '{charset}' in the Content-Type; send UTF-8") from exc
+    try:
+        return body.decode(charset)
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"the request body is not {charset} text (byte {exc.start + 1}); "
+                                 "send UTF-8 or declare the charset") from exc
 
 
 def _graphs(getlist: Callable[[str], list[str]], operation: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -223,7 +251,7 @@ def _description_turtle(settings: Settings, sizes: Mapping[URIRef, int]) -> str:
     base = settings.base_url.rstrip("/")
     formats = ", ".join(f"formats:{f}" for f in _RESULT_FORMATS)
     features = "sd:UnionDefaultGraph" + (", sd:BasicFederatedQuery" if settings.allow_service else "")
-    limits = (f"Read-only. Queries stop after {settings.query_timeout_s:g} s (HTTP 503, no answer); answers are "
+    limits = (f"Relative IRIs in queries and updates resolve against {base}/sparql. Read-only. Queries stop after {settings.query_timeout_s:g} s (HTTP 503, no answer); answers are "
               f"cut at {settings.result_limit} rows or triples and then carry the header {TRUNCATED_HEADER}. "
               "SERVICE is " + ("allowed." if settings.allow_service else "refused (HTTP 403)."))
     named = "".join(f" ;\n        sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ; sd:graph [ a sd:Graph ; "

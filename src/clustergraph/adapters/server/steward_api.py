@@ -19,16 +19,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from clustergraph.adapters.server.auth import refuse_writer
-from clustergraph.adapters.server.graphstore import MAX_BODY_BYTES
+from clustergraph.adapters.server.graphstore import RECYCLE_BYTES
 from clustergraph.adapters.server.negotiation import choose
 from clustergraph.adapters.server.sparql import not_acceptable
 from clustergraph.base.errors import NotConforming
 from clustergraph.base.formats import RdfFormat
 from clustergraph.core.config import Settings
-from clustergraph.core.store import Store
-from clustergraph.services.ingest import Batch, ingest
+from clustergraph.core.pool import Writer
+from clustergraph.services import writes
+from clustergraph.services.ingest import Batch
 from clustergraph.services.report import Report, to_json, to_markdown, to_turtle
-from clustergraph.services.validation import RdfInput, validate
+from clustergraph.services.validation import RdfInput
 
 _REPORT_TYPES: list[tuple[str, str]] = [
     ("application/json", "json"),
@@ -44,8 +45,11 @@ async def validate_endpoint(request: Request) -> Response:
         return prepared
     source, fmt_name = prepared
     settings: Settings = request.app.state.settings
-    store: Store = request.app.state.store
-    report = await run_in_threadpool(validate, store, settings.shapes_dir, [source])
+    writer: Writer = request.app.state.writer
+    # In the writer: the check writes the body to a scratch graph of the store for its own time.
+    report = await run_in_threadpool(writer.run, writes.check, settings.shapes_dir, source,
+                                     max_triples=settings.max_triples, commits=False,
+                                     recycle=_large(source), name="validate")
     failed = report.failed(strict=_strict(request))
     return _report(report, fmt_name, 200, {"X-Clustergraph-Conforms": "false" if failed else "true"})
 
@@ -60,11 +64,11 @@ async def ingest_endpoint(request: Request) -> Response:
     if not agent.strip():
         return JSONResponse({"error": "say who ingests: ?by=<name or IRI>"}, status_code=400)
     settings: Settings = request.app.state.settings
-    store: Store = request.app.state.store
+    writer: Writer = request.app.state.writer
     try:
-        done = await run_in_threadpool(lambda: ingest(store, settings.shapes_dir, source, agent=agent,
-                                                      origin=request.query_params.get("source"),
-                                                      strict=_strict(request)))
+        done = await run_in_threadpool(lambda: writer.run(
+            writes.add_batch, settings.shapes_dir, source, agent=agent, origin=request.query_params.get("source"),
+            strict=_strict(request), max_triples=settings.max_triples, recycle=_large(source), name="ingest"))
     except NotConforming as refused:
         return _report(refused.report, fmt_name, 422, {"X-Clustergraph-Conforms": "false"})
     body = {"batch": _batch(done.batch), "report": json.loads(to_json(done.report))}
@@ -86,9 +90,6 @@ async def _prepare(request: Request) -> tuple[RdfInput, str] | Response:
         return JSONResponse({"error": f"send one RDF document as one of {offered}, "
                                       f"not {media or '(no Content-Type)'}"}, status_code=415)
     body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        return JSONResponse({"error": f"the body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB"},
-                            status_code=413)
     name = request.query_params.get("name") or "request body"
     return RdfInput(name=name, data=body, fmt=fmt), chosen[1]
 
@@ -104,6 +105,10 @@ def _report(report: Report, fmt_name: str, status: int, headers: dict[str, str])
 def _batch(batch: Batch) -> dict[str, Any]:
     return {"id": batch.id, "graph": str(batch.graph), "agent": batch.agent, "started": batch.started.isoformat(),
             "file": batch.file_name, "sha256": batch.sha256, "source": batch.source, "triples": batch.triples}
+
+
+def _large(source: RdfInput) -> bool:
+    return source.data is not None and len(source.data) > RECYCLE_BYTES
 
 
 def _strict(request: Request) -> bool:

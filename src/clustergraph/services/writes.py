@@ -1,0 +1,109 @@
+"""The server's writes, each one whole operation run in the writer process (core/pool.py Writer).
+
+Every function takes the store first and only picklable arguments, so that the writer can run it
+under the time limit: SPARQL Update, the Graph Store Protocol's PUT, POST and DELETE, and the
+steward's validate and ingest. A body arrives as bytes and is parsed here, in the writer, so the
+memory a large body takes goes with the writer process when it is recycled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import URIRef
+
+from clustergraph.base import sparql as lex
+from clustergraph.base.errors import QueryError
+from clustergraph.base.formats import RdfFormat
+from clustergraph.core.rdfio import parse_text
+from clustergraph.core.results import Triples, write_triples
+from clustergraph.core.store import Store
+from clustergraph.services.ingest import Ingested, ingest
+from clustergraph.services.report import Report
+from clustergraph.services.validation import Engine, Limits, RdfInput, validate
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    """A SPARQL update as the protocol sends it: its text, base IRI and USING graphs."""
+
+    text: str
+    base_iri: str | None = None
+    using: tuple[str, ...] = ()
+    using_named: tuple[str, ...] = ()
+
+
+def update(store: Store, request: UpdateRequest, *, allow_load: bool) -> None:
+    """Run one SPARQL update atomically, with the protocol's using-graph-uri / using-named-graph-uri.
+
+    Raises QueryError (400) when the protocol's graphs meet USING or WITH in the text.
+    """
+    store.update(using(request), allow_load=allow_load, base_iri=request.base_iri)
+
+
+def using(request: UpdateRequest) -> str:
+    """The update text with the protocol's dataset written as USING clauses before each WHERE.
+
+    SPARQL 1.1 Protocol §2.2.3: using-graph-uri and using-named-graph-uri give the dataset of every
+    operation with a WHERE; a request that gives them and also USING or WITH in its text is an error.
+    """
+    if not request.using and not request.using_named:
+        return request.text
+    name = "update"
+    if lex.uses_keyword(request.text, "USING") or lex.uses_keyword(request.text, "WITH"):
+        raise QueryError(name, "the request gives using-graph-uri or using-named-graph-uri and the update has "
+                               "USING or WITH; give the dataset in one place only")
+    clause = " ".join([f"USING <{g}>" for g in request.using] + [f"USING NAMED <{g}>" for g in request.using_named])
+    toks = list(lex.tokens(request.text))
+    out: list[str] = []
+    previous = ""
+    for tok in toks:
+        word = tok.text.upper() if tok.kind == "word" else ""
+        if word == "WHERE":
+            if previous in ("DELETE", "INSERT"):
+                raise QueryError(name, "DELETE WHERE cannot take using-graph-uri; write DELETE { ... } WHERE "
+                                       "{ ... } instead")
+            out.append(clause + " ")
+        out.append(tok.text)
+        if tok.kind == "word":
+            previous = word
+        elif tok.kind != "space" and tok.kind != "comment":
+            previous = tok.text
+    return "".join(out)
+
+
+def put_graph(store: Store, graph: str, body: bytes, fmt: RdfFormat, *, replace: bool) -> bool:
+    """Replace (PUT) or add to (POST) the named graph `graph` with the body's triples, in one update.
+
+    Returns whether the graph existed before. Raises InputError for a body that does not parse
+    (nothing changes).
+    """
+    existed = URIRef(graph) in store.graph_sizes()
+    triples = Triples([q.triple for q in parse_text(body, fmt, name="request body")])
+    data = write_triples(triples, RdfFormat.N_TRIPLES).decode("utf-8")
+    drop = f"DROP SILENT GRAPH <{graph}> ;\n" if replace else ""
+    # One update: the graph is replaced (or added to) atomically. The text is ours, built from a
+    # checked IRI and parsed terms, so LOAD cannot be in it; allow_load spares the keyword check.
+    store.update(f"{drop}INSERT DATA {{ GRAPH <{graph}> {{\n{data}}} }}", allow_load=True)
+    return existed
+
+
+def drop_graph(store: Store, graph: str) -> bool:
+    """Remove the named graph `graph`; returns whether it existed (nothing changes if not)."""
+    if URIRef(graph) not in store.graph_sizes():
+        return False
+    store.remove_graph(URIRef(graph))
+    return True
+
+
+def check(store: Store, shapes: Path, source: RdfInput, *, max_triples: int) -> Report:
+    """Validate one document in the context of the store, as `clustergraph validate FILE` does."""
+    return validate(store, shapes, [source], limits=Limits(max_triples=max_triples), engine=Engine.SPARQL)
+
+
+def add_batch(store: Store, shapes: Path, source: RdfInput, *, agent: str, origin: str | None, strict: bool,
+              max_triples: int) -> Ingested:
+    """Ingest one document as a new batch, as `clustergraph ingest FILE` does (NotConforming if refused)."""
+    return ingest(store, shapes, source, agent=agent, origin=origin, strict=strict,
+                  limits=Limits(max_triples=max_triples))

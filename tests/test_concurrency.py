@@ -1,0 +1,198 @@
+"""The server under many clients: a pool of query workers, one writer, bounded queues and bodies,
+CORS on reads, and the SPARQL Protocol's base IRI, USING graphs and charsets. Real `clustergraph
+serve` processes on 127.0.0.1; bounds on time are generous (this is about behaviour, not speed)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from server_app import SERVER_FIXTURE, TOKEN, served, server_settings
+
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+JSON = {"Accept": "application/sparql-results+json"}
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+FACT = "<urn:x:s> <urn:x:p> \"seen\""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Two query workers, a queue of one, a 3 s time limit, a 64 KiB body limit, the token set."""
+    tmp = tmp_path_factory.mktemp("pool")
+    with served(server_settings(tmp), tmp / "serve.log", "--workers", "2", "--queue", "1", "--timeout", "3",
+                "--max-body", "64K", token=TOKEN) as base:
+        yield base
+
+
+def ask(base: str, pattern: str) -> bool:
+    answer = httpx.get(f"{base}/sparql", params={"query": f"ASK {{ {pattern} }}"}, headers=JSON, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return bool(answer.json()["boolean"])
+
+
+def update(base: str, text: str, **params: str) -> httpx.Response:
+    return httpx.post(f"{base}/sparql/update", content=text.encode("utf-8"), params=params, timeout=30,
+                      headers={**AUTH, "Content-Type": "application/sparql-update"})
+
+
+def test_a_slow_query_holds_only_its_worker_and_the_worker_restarts(server: str) -> None:
+    slow: list[httpx.Response] = []
+    thread = threading.Thread(target=lambda: slow.append(
+        httpx.get(f"{server}/sparql", params={"query": ENDLESS}, headers=JSON, timeout=30)))
+    thread.start()
+    time.sleep(0.5)  # the slow query is in its worker
+    started = time.monotonic()
+    assert ask(server, "") is True
+    fast = time.monotonic() - started
+    thread.join()
+    assert fast < 2.0, f"ASK took {fast:.2f} s beside a slow query"  # alone: milliseconds; the limit: 3 s
+    assert slow[0].status_code == 503 and slow[0].json()["incomplete"] is True
+    # The stopped worker was started again: both workers answer.
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(lambda _: ask(server, ""), range(8)))
+
+
+def test_a_full_queue_answers_503_with_retry_after_at_once(server: str) -> None:
+    held = [threading.Thread(target=lambda: httpx.get(f"{server}/sparql", params={"query": ENDLESS},
+                                                      timeout=30)) for _ in range(3)]
+    for thread in held:  # two workers busy, one request waiting: the queue (1) is full
+        thread.start()
+        time.sleep(0.3)
+    started = time.monotonic()
+    refused = httpx.get(f"{server}/sparql", params={"query": "ASK {}"}, headers=JSON, timeout=30)
+    waited = time.monotonic() - started
+    for thread in held:
+        thread.join()
+    assert refused.status_code == 503
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert "busy" in refused.json()["error"]
+    assert waited < 1.5, f"the refusal took {waited:.2f} s"
+
+
+def test_a_write_is_seen_by_the_next_read_on_every_worker(server: str) -> None:
+    with ThreadPoolExecutor(3) as pool:  # every worker opens its handle before the write (2 busy, 1 waiting)
+        assert not any(pool.map(lambda _: ask(server, FACT), range(12)))
+    assert update(server, f"INSERT DATA {{ GRAPH <urn:x:g> {{ {FACT} }} }}").status_code == 204
+    with ThreadPoolExecutor(3) as pool:
+        assert all(pool.map(lambda _: ask(server, FACT), range(12)))
+    assert update(server, "DROP GRAPH <urn:x:g>").status_code == 204
+    with ThreadPoolExecutor(3) as pool:
+        assert not any(pool.map(lambda _: ask(server, FACT), range(12)))
+
+
+def test_a_body_past_the_limit_is_413_declared_or_streamed(server: str) -> None:
+    big = b"ASK {} #" + b"x" * (70 * 1024)
+    declared = httpx.post(f"{server}/sparql", content=big, headers={"Content-Type": "application/sparql-query"})
+    assert declared.status_code == 413
+    assert "larger than the limit of 64 KiB" in declared.json()["error"]
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(big), 8192):
+            yield big[start:start + 8192]
+
+    streamed = httpx.put(f"{server}/rdf-graphs", params={"graph": "urn:x:big"}, content=chunks(),
+                         headers={**AUTH, "Content-Type": "text/turtle"})
+    assert streamed.status_code == 413
+    assert httpx.get(f"{server}/rdf-graphs", params={"graph": "urn:x:big"}).status_code == 404
+
+
+def test_reads_carry_cors_and_writes_never(server: str) -> None:
+    read = httpx.get(f"{server}/sparql", params={"query": "ASK {}"}, headers={**JSON, "Origin": "http://other"})
+    assert read.headers["Access-Control-Allow-Origin"] == "*"
+    listed = httpx.get(f"{server}/api/queries", headers={"Origin": "http://other"})
+    assert listed.headers["Access-Control-Allow-Origin"] == "*"
+    preflight = httpx.options(f"{server}/sparql", headers={
+        "Origin": "http://other", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 204
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    written = update(server, "INSERT DATA { GRAPH <urn:x:c> { <urn:x:c> <urn:x:c> 1 } }")
+    assert written.status_code == 204 and "Access-Control-Allow-Origin" not in written.headers
+    write_preflight = httpx.options(f"{server}/sparql/update", headers={
+        "Origin": "http://other", "Access-Control-Request-Method": "POST"})
+    assert "Access-Control-Allow-Origin" not in write_preflight.headers
+    put = httpx.put(f"{server}/rdf-graphs", params={"graph": "urn:x:c"}, content=b"<urn:x:c> <urn:x:c> \"2\" .",
+                    headers={**AUTH, "Content-Type": "application/n-triples", "Origin": "http://other"})
+    assert put.status_code == 204 and "Access-Control-Allow-Origin" not in put.headers
+
+
+def test_relative_iris_resolve_against_the_endpoint(server: str) -> None:
+    built = httpx.get(f"{server}/sparql", params={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"},
+                      headers={"Accept": "application/n-triples"})
+    assert built.status_code == 200
+    assert f"<{server}/s> <{server}/p>" in built.text
+    assert update(server, "INSERT DATA { GRAPH <urn:x:rel> { <s> <p> 1 } }").status_code == 204
+    assert ask(server, f"GRAPH <urn:x:rel> {{ <{server}/s> <{server}/p> 1 }}")
+
+
+def test_using_graph_uri_is_the_update_dataset(server: str) -> None:
+    assert update(server, "INSERT DATA { GRAPH <urn:x:src> { <urn:x:a> <urn:x:p> 7 } }").status_code == 204
+    copy = "INSERT { GRAPH <urn:x:dst> { ?s ?p ?o } } WHERE { ?s ?p ?o }"
+    assert update(server, copy, **{"using-graph-uri": "urn:x:src"}).status_code == 204
+    dump = httpx.get(f"{server}/rdf-graphs", params={"graph": "urn:x:dst"}, headers={"Accept": "application/n-triples"})
+    assert dump.text.strip() == "<urn:x:a> <urn:x:p> \"7\"^^<http://www.w3.org/2001/XMLSchema#integer> ."
+    both = update(server, "INSERT { GRAPH <urn:x:dst> { ?s ?p ?o } } USING <urn:x:src> WHERE { ?s ?p ?o }",
+                  **{"using-graph-uri": "urn:x:src"})
+    assert both.status_code == 400 and "USING or WITH" in both.json()["error"]
+
+
+def test_a_body_is_decoded_by_its_charset_and_refused_when_not_text(server: str) -> None:
+    latin = 'ASK { FILTER("café" = "café") }'.encode("latin-1")
+    declared = httpx.post(f"{server}/sparql", content=latin, headers={
+        **JSON, "Content-Type": "application/sparql-query; charset=ISO-8859-1"})
+    assert declared.status_code == 200 and declared.json()["boolean"] is True
+    undeclared = httpx.post(f"{server}/sparql", content=latin, headers={
+        **JSON, "Content-Type": "application/sparql-query"})
+    assert undeclared.status_code == 400 and "not utf-8 text" in undeclared.json()["error"]
+
+
+def test_a_bounded_soak_gives_no_5xx_and_the_expected_dump(tmp_path: Path) -> None:
+    """8 readers for about 8 s with an ingest every second; then the dump is the build plus the batches."""
+    good = (SERVER_FIXTURE / "steward" / "good.ttl").read_bytes()
+    settings = server_settings(tmp_path)
+    with served(settings, tmp_path / "soak.log", "--workers", "2", "--queue", "64", token=TOKEN) as base:
+        before = _quads(httpx.get(f"{base}/rdf-graphs", params={"default": ""},
+                                  headers={"Accept": "application/n-triples"}).content)
+        statuses: list[int] = []
+        stop = time.monotonic() + 8
+        batches: list[str] = []
+
+        def read() -> None:
+            with httpx.Client(base_url=base, timeout=30) as client:
+                while time.monotonic() < stop:
+                    statuses.append(client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 50"},
+                                               headers=JSON).status_code)
+                    statuses.append(client.get("/api/queries").status_code)
+
+        readers = [threading.Thread(target=read) for _ in range(8)]
+        for thread in readers:
+            thread.start()
+        while time.monotonic() < stop:
+            answer = httpx.post(f"{base}/api/ingest", params={"by": "soak", "name": "good.ttl"}, content=good,
+                                headers={**AUTH, "Content-Type": "text/turtle"}, timeout=30)
+            statuses.append(answer.status_code)
+            if answer.status_code == 201:
+                batches.append(answer.json()["batch"]["graph"])
+            time.sleep(1)
+        for thread in readers:
+            thread.join()
+        after = _quads(httpx.get(f"{base}/rdf-graphs", params={"default": ""},
+                                 headers={"Accept": "application/n-triples"}).content)
+        per_batch = [_quads(httpx.get(f"{base}/rdf-graphs", params={"graph": g},
+                                      headers={"Accept": "application/n-triples"}).content) for g in batches]
+    assert statuses and not [s for s in statuses if s >= 500]
+    assert len(batches) >= 5
+    added = set().union(*per_batch)
+    good_triples = {q.triple for q in ox.parse(good, format=ox.RdfFormat.TURTLE)}
+    assert all(good_triples <= batch for batch in per_batch)
+    assert after == before | added  # the build's triples, unchanged, and each batch's
+
+
+def _quads(body: bytes) -> set[ox.Triple]:
+    return {q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}
