@@ -384,10 +384,13 @@ class EmbeddedStore(Store):
             raise StoreError(self.location, f"writing the store failed: {exc}") from exc
 
     def remove_graph(self, graph: URIRef) -> None:
+        indexed = [] if str(graph).startswith(SCRATCH_GRAPHS) else [str(graph)]  # scratch graphs have no texts
         try:
-            self.index.begin([str(graph)])
+            if indexed:
+                self.index.begin(indexed)
             self._store.remove_graph(ox.NamedNode(str(graph)))
-            self.index.sync(self._store, [str(graph)])
+            if indexed:
+                self.index.sync(self._store, indexed)
         except OSError as exc:
             raise StoreError(self.location, f"writing the store failed: {exc}") from exc
 

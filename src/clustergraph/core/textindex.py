@@ -153,8 +153,11 @@ class TextIndex:
     def begin(self, graphs: Iterable[str] | None) -> None:
         """Record, committed, that `graphs` (None: every graph) are about to change in the store."""
         if self.usable:
-            self.require().execute("INSERT OR REPLACE INTO meta VALUES ('pending', ?)",
-                                   (json.dumps(None if graphs is None else sorted(graphs)),))
+            try:
+                self.require().execute("INSERT OR REPLACE INTO meta VALUES ('pending', ?)",
+                                       (json.dumps(None if graphs is None else sorted(graphs)),))
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
 
     def pending(self) -> list[str] | bool:
         """The graphs a killed write left unsynced (True: all), or False when there are none."""
@@ -175,8 +178,15 @@ class TextIndex:
         try:
             self._sync(store, graphs)
         except sqlite3.Error as exc:
-            raise StoreError(self.location, f"updating the text index failed ({exc}); "
-                                            "run 'clustergraph reindex'") from exc
+            raise self._error(exc) from exc
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        """A failed index write in the user's words (the store's own write was made or refused first)."""
+        if "full" in str(exc):
+            return StoreError(self.location, "updating the text index failed: the disk holding it is full "
+                                             "(No space left on device); free some space, then run "
+                                             "'clustergraph reindex'")
+        return StoreError(self.location, f"updating the text index failed ({exc}); run 'clustergraph reindex'")
 
     def _sync(self, store: ox.Store, graphs: Iterable[str] | None) -> None:
         db = self.require()
