@@ -41,6 +41,20 @@ STANDARDS = ["standard/iso-9000", "standard/qs-9000", "standard/iso-ts-16949"]
 MARKETS = ["market/us", "market/europe", "market/latin-america"]
 GOVERNANCE = ["ArmsLengthMarket", "Network", "QuasiHierarchy", "Hierarchy", "GhsModular", "GhsCaptive"]
 UPGRADING = ["ProcessUpgrading", "ProductUpgrading", "FunctionalUpgrading"]
+STATEMENT = "https://w3id.org/clustergraph/ontology#statement"
+# Words for the synthetic claim statements (search benchmark): sentences in the style of the curated
+# claims, so that stemming, accents and phrases meet realistic text. Synthetic, not domain facts.
+PRODUCTS = ["footwear", "ceramic tiles", "glaze", "surgical instruments", "furniture", "garments",
+            "leather", "auto components", "soccer balls", "knitwear", "wine", "software"]
+TOWNS = ["Criciúma", "São João", "Castellón", "Tuttlingen", "Sialkot", "Agra", "Guadalajara", "Ludhiana",
+         "Sinos", "Brenta", "Tiruppur", "Nova Serrana"]
+VERBS = ["upgraded", "were upgrading", "failed to upgrade", "began upgrading", "kept upgrading"]
+TOPICS = ["their production processes", "product design", "marketing and design functions",
+          "quality management", "delivery times", "labour standards", "environmental management"]
+PRESSURES = ["global buyers demanded ISO 9001 certification", "buyers audited child labour rules",
+             "ISO 14001 certification was required", "functional upgrading was blocked by buyers",
+             "local institutions offered training", "joint action among producers was weak",
+             "quasi-hierarchical governance prevailed", "the market chain relied on buying agents"]
 
 
 class Kind:
@@ -151,6 +165,9 @@ def _unit(w: Writer, n: int, rng: random.Random, inject: str | None) -> Violatio
     def claim(subject: str, cls: str, label: str) -> None:
         w.add(subject, RDF_TYPE, iri(CG + cls))
         w.add(subject, LABEL, lit(label, lang="en"))
+        w.add(subject, STATEMENT, lit(f"{rng.choice(PRODUCTS).capitalize()} producers in {rng.choice(TOWNS)} "
+                                      f"{rng.choice(VERBS)} {rng.choice(TOPICS)} after "
+                                      f"{rng.choice(PRESSURES)}.", lang="en"))
         if inject == Kind.MISSING_SOURCE and not claims:
             pass
         else:

@@ -13,6 +13,9 @@ with the generated file in every step, as `clustergraph build` would. Steps:
   validate  clustergraph's compiled engine (engine=SPARQL) | pyshacl on an rdflib graph (its load
             is timed apart, as `load_s`)
   export    clustergraph Store.dump N-Quads | rdflib serialize N-Triples | pyoxigraph dump N-Triples
+  search    clustergraph: the text index's build time (reindex), its size on disk, and 100 searches
+            (words, phrases, search:matches with a graph pattern) | raw pyoxigraph: the same
+            questions as FILTER(CONTAINS(LCASE(...))) over every text literal (benchmarks/textsearch.py)
   serve     clustergraph serve | oxigraph serve over HTTP: the catalogue and ASK {} from 1, 8 and 32
             clients, ASK {} beside two queries at the time limit, memory after a 40 MB validate
             (benchmarks/serve.py; run in this process, the servers are its children)
@@ -47,6 +50,7 @@ STEPS: dict[str, list[str]] = {
     "validate": ["clustergraph", "pyshacl"],
     "export": ["clustergraph", "rdflib", "pyoxigraph"],
     "ingest": ["clustergraph"],
+    "search": ["clustergraph", "pyoxigraph"],
     "serve": ["clustergraph", "oxigraph"],
 }
 BIG_VALIDATE_TRIPLES = 300_000  # the serve step's validate request: about 40 MB of N-Triples
@@ -236,6 +240,9 @@ def step(area: str, engine: str, data: Path) -> dict[str, Any]:
             out["bytes"] = target.stat().st_size
     elif area == "ingest":
         out.update(_ingest(data))
+    elif area == "search":
+        import textsearch
+        out.update(textsearch.run(engine, files(data)))
     else:
         raise SystemExit(f"unknown step {area}")
     return out
@@ -320,14 +327,35 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     if "queries" in good[0]:
         out["queries"] = {q: statistics.median(r["queries"][q] for r in good) for q in good[0]["queries"]}
         out["errors"] = good[0].get("errors", {})
-    for key in ("ingest_s", "disk_mib"):
+    for key in ("ingest_s", "disk_mib", "p50_ms", "p99_ms", "build_s", "index_build_s", "index_share_of_build",
+                "index_mib"):
         if key in good[0]:
             out[key] = statistics.median(r[key] for r in good)
     for key in ("results", "triples", "bytes", "results_sha256", "introduced", "manifest", "store_triples",
-                "batch_triples", "ingested"):
+                "batch_triples", "ingested", "texts", "hits", "hits_sha256"):
         if key in good[0]:
             out[key] = good[0][key]
     return out
+
+
+def _search_lines(engines: dict[str, Any]) -> list[str]:
+    """The search step's figures: latency percentiles, the index's build share and size, equal hits."""
+    ours, raw = engines.get("clustergraph", {}), engines.get("pyoxigraph", {})
+    if "p50_ms" not in ours:
+        return []
+    lines = ["", f"search: {ours['texts']:,} texts indexed in {ours['index_build_s']:.2f} s "
+                 f"({100 * ours['index_share_of_build']:.1f} % of the {ours['build_s']:.2f} s build), "
+                 f"index {ours['index_mib']:.1f} MiB on disk",
+             "", "| 100 searches | p50 ms | p99 ms |", "| --- | ---: | ---: |",
+             f"| text index | {ours['p50_ms']:.2f} | {ours['p99_ms']:.2f} |"]
+    if "p50_ms" in raw:
+        lines.append(f"| FILTER(CONTAINS(LCASE)) on raw pyoxigraph | {raw['p50_ms']:.2f} | {raw['p99_ms']:.2f} |")
+        lines.append(f"| ratio | {raw['p50_ms'] / ours['p50_ms']:.0f}x | {raw['p99_ms'] / ours['p99_ms']:.0f}x |")
+        differ = sorted(q for q in ours["hits_sha256"] if ours["hits_sha256"][q] != raw["hits_sha256"].get(q))
+        lines.append("")
+        lines.append(f"same hits on {len(ours['hits_sha256']) - len(differ)} of {len(ours['hits_sha256'])} "
+                     f"distinct questions; different (stemming): {', '.join(differ) or 'none'}")
+    return lines
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -356,6 +384,7 @@ def markdown(results: dict[str, Any]) -> str:
                     ratio = f"{fig['seconds'] / same:.1f} on {len(fig.get('queries', {}))}" if same else ""
                     extra += f" ({len(fig['errors'])} queries failed, not counted)"
                 lines.append(f"| {area} | {engine} | {fig['seconds']:.3f}{extra} | {ratio} | {fig['peak_mib']:.0f} |")
+        lines += _search_lines(by_area.get("search", {}))
         query_figs = {e: f.get("queries", {}) for e, f in by_area.get("query", {}).items()}
         if query_figs.get("clustergraph"):
             engines = list(query_figs)
@@ -413,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
                                "scales": {}}
     for label in args.scales.split(","):
         n = scale(label)
-        data = args.data_dir / f"generated-{n}-seed{args.seed}.nt"
+        data = args.data_dir / f"generated-{n}-seed{args.seed}-texts.nt"  # -texts: with claim statements (#22)
         if not data.exists():
             generate.write(data.with_suffix(""), n, args.seed)
         by_area: dict[str, Any] = {}

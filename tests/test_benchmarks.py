@@ -70,6 +70,7 @@ def test_runner_smoke_writes_json_and_table(tmp_path: Path) -> None:
     out = tmp_path / "results"
     done = subprocess.run(
         [sys.executable, str(BENCH / "run.py"), "--scales", "1000", "--repeat", "1",
+         "--steps", "build,query,validate,export,ingest,search",  # serve (real servers) has tests of its own
          "--engines", "clustergraph,pyoxigraph", "--out", str(out), "--data-dir", str(tmp_path / "data")],
         capture_output=True, text=True, timeout=120, cwd=REPO)
     assert done.returncode == 0, done.stderr
@@ -77,19 +78,22 @@ def test_runner_smoke_writes_json_and_table(tmp_path: Path) -> None:
     [md_file] = out.glob("*.md")
     body = json.loads(json_file.read_text(encoding="utf-8"))
     figures = body["scales"]["1000"]
-    assert set(figures) == {"build", "query", "validate", "export", "ingest"}
+    assert set(figures) == {"build", "query", "validate", "export", "ingest", "search"}
     assert set(figures["build"]) == {"clustergraph", "pyoxigraph"}
     assert set(figures["validate"]) == {"clustergraph"}
     for area in figures.values():
         for fig in area.values():
             assert "error" not in fig, fig
             assert fig["seconds"] > 0 and fig["peak_mib"] > 0 and len(fig["runs"]) == 1
-    manifest = json.loads((tmp_path / "data" / "generated-1000-seed1.manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((tmp_path / "data" / "generated-1000-seed1-texts.manifest.json").read_text(encoding="utf-8"))
     assert figures["build"]["clustergraph"]["triples"] > manifest["triples"]
     assert figures["validate"]["clustergraph"]["results"] >= len(manifest["violations"])
     ingest = figures["ingest"]["clustergraph"]  # delta validation finds exactly the batch's injected violations
     assert ingest["introduced"] == ingest["manifest"] > 0 and ingest["ingested"] >= 1000
     assert figures["build"]["clustergraph"]["disk_mib"] > 0
+    search = figures["search"]["clustergraph"]  # the text index and its searches (#22)
+    assert search["texts"] > 0 and search["index_mib"] > 0 and search["p50_ms"] > 0
+    assert set(search["hits"]) == set(figures["search"]["pyoxigraph"]["hits"])
     queries = figures["query"]["clustergraph"]["queries"]
     assert queries and set(queries) == set(figures["query"]["pyoxigraph"]["queries"])
     table = md_file.read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ is never used.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -144,3 +145,30 @@ def test_a_catalogue_page_runs_its_form(page: object) -> None:
     expect(page.locator("#results tbody tr")).to_have_count(1)
     expect(page.locator("#results tbody tr")).to_contain_text("Gamma footwear cluster")
     shot(page, "catalogue-query")
+
+
+def test_the_search_box_completes_labels_and_the_results_page_links_to_them(page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto("/catalogue")
+    box = page.locator("#header-search input[name=q]")
+    box.fill("gam")
+    choices = page.locator("#header-search .completions a")
+    expect(choices).to_have_count(1, timeout=10_000)
+    expect(choices.first).to_contain_text("Gamma footwear cluster")
+    shot(page, "search-completion")
+    box.press("ArrowDown")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/id/cluster/gamma$"))
+
+    box = page.locator("#header-search input[name=q]")
+    box.fill("footwear -chain")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search\?q=footwear"))
+    links = page.locator("#search-hits a.hit-label")
+    expect(links).to_have_count(1)
+    expect(page.locator("#search-hits mark").first).to_have_text("footwear")
+    shot(page, "search-results")
+    links.first.click()
+    expect(page).to_have_url(re.compile(r"/id/cluster/gamma$"))

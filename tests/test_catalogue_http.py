@@ -197,7 +197,8 @@ def test_the_openapi_document_is_valid_openapi_3_1(client: AppClient) -> None:
     document = client.get("/api/openapi.json").json()
     assert document["openapi"] == "3.1.0"
     validate(document)  # raises if the document is not a valid OpenAPI 3.1 document
-    assert sorted(document["paths"]) == ["/api/queries"] + [f"/api/queries/{n}" for n in NAMES]
+    assert sorted(document["paths"]) == ["/api/complete", "/api/queries"] + [f"/api/queries/{n}" for n in NAMES] + [
+        "/api/search"]
 
 
 def test_each_query_is_one_get_operation_with_typed_parameters(client: AppClient) -> None:
@@ -246,6 +247,8 @@ def test_every_operation_of_the_document_answers_as_it_says(client: AppClient) -
         assert media in operation["responses"]["200"]["content"]
         if path == "/api/queries":
             assert (media, len(response.json())) == ("application/json", len(NAMES))
+        elif path in ("/api/search", "/api/complete"):
+            assert (media, type(response.json()["hits"])) == ("application/json", list)
         elif path.endswith("item_graph"):
             assert media == "text/turtle"
             assert len(list(ox.parse(response.content, format=ox.RdfFormat.TURTLE))) == 4

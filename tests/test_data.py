@@ -193,16 +193,16 @@ FACTS: list[tuple[str, str, list[str]]] = [
     ("INEF Reports", "SELECT ?v { ?p cg:series series:inef-reports ; cg:seriesNumber ?v }",
      ["54/2001", "57/2002", "58/2002", "61/2002"]),
     ("GHS 2005 DOI", "SELECT ?v { pub:gereffi-humphrey-sturgeon-2005 bibo:doi ?v }", ["10.1080/09692290500049805"]),
-    ("GHS 2005 citation", "SELECT (CONCAT(?j, ' ', ?vol, '(', ?i, '): ', ?s, '-', ?e) AS ?v) { "
+    ("GHS 2005 citation", "SELECT (CONCAT(?j, ' ', STR(?vol), '(', STR(?i), '): ', ?s, '-', ?e) AS ?v) { "
      "pub:gereffi-humphrey-sturgeon-2005 cg:publishedIn/rdfs:label ?j ; bibo:volume ?vol ; bibo:issue ?i ; "
      "bibo:pageStart ?s ; bibo:pageEnd ?e }", ["Review of International Political Economy 12(1): 78-104"]),
-    ("Humphrey and Schmitz 2002", "SELECT (CONCAT(?j, ' ', ?vol, '(', ?i, ')') AS ?v) { "
+    ("Humphrey and Schmitz 2002", "SELECT (CONCAT(?j, ' ', STR(?vol), '(', STR(?i), ')') AS ?v) { "
      "pub:humphrey-schmitz-2002 cg:publishedIn/rdfs:label ?j ; bibo:volume ?vol ; bibo:issue ?i }",
      ["Regional Studies 36(9)"]),
     ("Humphrey and Schmitz 2002 pages recalled", "SELECT ?v { ?c cg:claimSubject pub:humphrey-schmitz-2002 ; "
      "cg:claimValue ?page ; cg:evidenceStatus/skos:prefLabel ?st BIND(CONCAT(?page, ' ', ?st) AS ?v) }",
      ["1017 unverified", "1027 unverified"]),
-    ("World Development articles", "SELECT (CONCAT(?t, ' ', ?vol, '(', ?i, '): ', ?s, '-', ?e) AS ?v) { "
+    ("World Development articles", "SELECT (CONCAT(?t, ' ', STR(?vol), '(', STR(?i), '): ', ?s, '-', ?e) AS ?v) { "
      "?p cg:publishedIn journal:world-development ; dcterms:title ?full ; bibo:volume ?vol ; bibo:issue ?i ; "
      "bibo:pageStart ?s ; bibo:pageEnd ?e BIND(SUBSTR(?full, 1, 20) AS ?t) }",
      sorted(["Clustering and indus 27(9): 1503-1514", "Collective efficienc 27(9): 1605-1626",
@@ -455,3 +455,13 @@ def test_every_data_file_is_built_and_opens_with_a_comment(built: tuple[Embedded
     for path in files:
         assert loaded.get(path.resolve(), 0) > 0, f"{path.name} was not loaded"
         assert path.read_text(encoding="utf-8").startswith("# "), f"{path.name} must open with a comment"
+
+
+def test_journal_volumes_sort_as_numbers(graph: EmbeddedStore) -> None:
+    """Volumes and issues are xsd:positiveInteger (#22), so ORDER BY puts 9 before 11 and 26 before 36."""
+    found = rows(graph, "SELECT ?vol ?i WHERE { ?p bibo:volume ?vol ; bibo:issue ?i } ORDER BY ?vol ?i")
+    volumes = [int(str(r["vol"])) for r in found]
+    assert volumes == sorted(volumes) and len(set(volumes)) > 2
+    assert {str(getattr(r["vol"], "datatype", "")).rsplit("#")[-1] for r in found} <= {"integer", "positiveInteger"}
+    issues = [int(str(r["i"])) for r in found if int(str(r["vol"])) == 27]
+    assert issues == sorted(issues)

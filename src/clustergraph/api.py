@@ -28,6 +28,8 @@ from clustergraph.core.config import Endpoint, Settings
 from clustergraph.core.results import Boolean, OxTerm, QueryResult, Solutions, Triples, to_rdflib
 from clustergraph.services.build import BuildReport, build
 from clustergraph.services.queries import NamedQuery, catalogue, find_query, run_named, run_sparql
+from clustergraph.services.search import rows as search_rows
+from clustergraph.services.search import search
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
@@ -130,6 +132,15 @@ class Graph:
     def sparql(self, text: str) -> Result:
         """Run ad-hoc SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE); raises QueryError."""
         return Result(run_sparql(self.store, text, name="sparql"))
+
+    def search(self, words: str, *, kind: str | None = None, limit: int | None = 20) -> list[dict[str, str | float]]:
+        """Full-text search: one dict per hit (subject, kind, label, snippet, property, score),
+        best first; `pandas.DataFrame(graph.search("glaze"))` makes a frame of it.
+
+        Syntax: words (all must match, stemmed, accents folded), "a phrase", -excluded,
+        kind:publication. Raises QueryError on a malformed query, StoreError without a local index.
+        """
+        return search_rows(search(self.store, words, kind=kind, limit=limit))
 
     def build(self) -> BuildReport:
         """Load ontology/ and data/ of the project into the store (each file its own named graph)."""

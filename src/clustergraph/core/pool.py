@@ -38,6 +38,7 @@ from clustergraph.base.formats import RdfFormat
 from clustergraph.core.config import Settings
 from clustergraph.core.results import QueryResult
 from clustergraph.core.store import GraphLoad, Progress, QueryOptions, Store
+from clustergraph.core.textindex import Hit
 from clustergraph.core.worker import WorkerStore
 
 
@@ -157,6 +158,14 @@ class ReadPool(Store):
     def quads(self) -> Iterable[ox.Quad]:
         quads: Iterable[ox.Quad] = self._with_worker("quads")
         return quads
+
+    def search(self, query: str, *, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
+        hits: list[Hit] = self._with_worker("search", query, kind=kind, limit=limit)
+        return hits
+
+    def complete(self, prefix: str, *, limit: int = 10) -> list[Hit]:
+        hits: list[Hit] = self._with_worker("complete", prefix, limit=limit)
+        return hits
 
     # -- writing: never here ---------------------------------------------------------------------
     def _refuse(self) -> StoreError:

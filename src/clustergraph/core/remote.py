@@ -39,7 +39,8 @@ from clustergraph.base.terms import GRAPH, PREFIXES
 from clustergraph.core.chunks import chunks
 from clustergraph.core.config import Auth, Endpoint
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format
-from clustergraph.core.store import GraphLoad, Progress, QueryOptions, Store, bind, refuse_network
+from clustergraph.core.store import (GraphLoad, Progress, QueryOptions, Store, bind, refuse_network,
+                                     refuse_text_search)
 
 #: Graphs a large write is uploaded into before one update moves it to its target.
 STAGING_PREFIX = str(GRAPH) + "staging/"
@@ -73,6 +74,7 @@ class RemoteStore(Store):
         options: QueryOptions = QueryOptions(),
     ) -> QueryResult:
         refuse_network(sparql, options)
+        refuse_text_search(sparql, options)
         form = lex.query_form(sparql)
         if form is lex.QueryForm.UPDATE:
             raise QueryError(options.name, "this is a SPARQL update, not a query")

@@ -25,6 +25,8 @@ from clustergraph.base.errors import InputError, QueryError, StoreError
 from clustergraph.base.formats import RdfFormat
 from clustergraph.base.terms import PREFIXES
 from clustergraph.base.sparqlhelp import explain, explain_failure
+from clustergraph.base import textquery
+from clustergraph.core.textindex import Hit, TextIndex, index_path
 from clustergraph.core.rdfio import check_file, parse_file
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format, to_oxigraph
 
@@ -134,6 +136,20 @@ class Store(ABC):
         self.add_quads(quads)
         return len(quads)
 
+    # -- text search (core/textindex.py; the embedded store alone keeps the index) ---------------
+    def search(self, query: str, *, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
+        """Subjects whose texts match `query` (base/textquery.py syntax), best first.
+
+        Raises QueryError on a malformed query, StoreError if the index is missing or stale.
+        """
+        raise QueryError("search", f"text search needs the local index of the embedded store; "
+                                   f"{self.location} is not one")
+
+    def complete(self, prefix: str, *, limit: int = 10) -> list[Hit]:
+        """Subjects whose labels start with the words of `prefix`: the search box's completion."""
+        raise QueryError("search", f"text search needs the local index of the embedded store; "
+                                   f"{self.location} is not one")
+
     def close(self) -> None:
         """Release the store (flushes an on-disk store)."""
 
@@ -158,6 +174,13 @@ def bind(sparql: str, bindings: Mapping[str, Identifier], name: str) -> str:
         return lex.bind_values(sparql, {k: str(to_oxigraph(v)) for k, v in bindings.items()})
     except ValueError as exc:
         raise QueryError(name, str(exc)) from exc
+
+
+def refuse_text_search(sparql: str, options: QueryOptions) -> None:
+    """Raise QueryError if the query uses search:matches, which only the embedded store answers."""
+    if textquery.uses_text_search(sparql):
+        raise QueryError(options.name, "text search (search:matches) needs the local text index; "
+                                       "run the query on the embedded store, not on an external endpoint")
 
 
 def refuse_network(sparql: str, options: QueryOptions) -> None:
@@ -185,6 +208,15 @@ class EmbeddedStore(Store):
                 self._drop_scratch()
         except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB's "Corruption: ..."
             raise _open_error(path, exc) from exc
+        # A new (empty) store gets an index; an older store's missing index waits for reindex.
+        fresh = path is None or read_only or next(iter(self._store), None) is None
+        self.index = TextIndex(index_path(path) if path else None, read_only=read_only, create=fresh)
+        pending = self.index.pending() if not read_only and self.index.usable else False
+        if pending is not False:  # a write was killed between the store and the index: redo it
+            try:
+                self.index.sync(self._store, None if isinstance(pending, bool) else pending)
+            except StoreError as exc:  # the store still opens, so that reindex can repair it
+                self.index.problem = exc.detail
 
     def _drop_scratch(self) -> None:
         """Remove scratch graphs a killed process left (delta validation's batch and focus lists)."""
@@ -203,6 +235,8 @@ class EmbeddedStore(Store):
         refuse_network(sparql, options)
         if lex.query_form(sparql) is lex.QueryForm.UPDATE:
             raise QueryError(options.name, "this is a SPARQL update, not a query", status=400)
+        if textquery.uses_text_search(sparql):
+            sparql = self._answer_text_patterns(sparql, options.name)
         if bindings:
             sparql = bind(sparql, bindings, options.name)
         try:
@@ -212,6 +246,30 @@ class EmbeddedStore(Store):
             raise QueryError(options.name, explain(sparql, exc.msg or str(exc), PREFIXES)) from exc
         except (OSError, RuntimeError) as exc:  # RuntimeError: e.g. an extension function it does not know
             raise QueryError(options.name, explain_failure(sparql, str(exc))) from exc
+
+    def _answer_text_patterns(self, sparql: str, name: str) -> str:
+        """The query with each `?v search:matches "words"` replaced by VALUES of the matching IRIs."""
+        try:
+            found = [(p, self.index.subjects(p.query))
+                     for p in textquery.text_patterns(sparql)]
+        except textquery.TextQueryError as exc:
+            raise QueryError(name, f"text search: {exc}") from exc
+        return textquery.replace_patterns(sparql, found)
+
+    def search(self, query: str, *, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
+        try:
+            return self.index.search(query, kind=kind, limit=limit)
+        except textquery.TextQueryError as exc:
+            raise QueryError("search", str(exc)) from exc
+
+    def complete(self, prefix: str, *, limit: int = 10) -> list[Hit]:
+        return self.index.complete(prefix, limit=limit)
+
+    def reindex(self) -> int:
+        """Rebuild the text index from the store; returns the texts indexed."""
+        if self.read_only:
+            raise StoreError(self.location, "the store is open read-only; reindex needs it writable")
+        return self.index.rebuild(self._store)
 
     def graph_sizes(self) -> dict[URIRef, int]:
         rows = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
@@ -237,12 +295,15 @@ class EmbeddedStore(Store):
         if not allow_load and lex.uses_keyword(sparql, "LOAD"):
             raise QueryError("update", "LOAD is not allowed here; load files with 'clustergraph build'", status=403)
         refuse_network(sparql, QueryOptions(name="update"))
+        self.index.begin(None)
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
             raise QueryError("update", explain(sparql, exc.msg or str(exc), PREFIXES)) from exc
         except OSError as exc:
             raise StoreError(self.location, f"the update failed: {exc}") from exc
+        finally:
+            self.index.sync(self._store, None)  # the store is the truth, whether or not it changed
 
     def replace_graphs(
         self,
@@ -256,8 +317,12 @@ class EmbeddedStore(Store):
             checked.append((check_file(path), graph))
             if progress:
                 progress(path, "parsed", checked[-1][0].triples)
+        touched = [str(g) for g in list(drop) + [g for _, g in checked]]
+        self.index.begin(touched)  # the graphs about to change: a killed build is redone at the next open
         if self.path is None:
-            return self._replace(self._store, checked, drop, progress, self.location)
+            loads = self._replace(self._store, checked, drop, progress, self.location)
+            self.index.sync(self._store, touched)
+            return loads
         # On disk, a build is all or nothing: it loads into a checkpoint of the store beside it (hard links,
         # cheap) and swaps the two folders in one atomic rename, so a process killed part-way leaves the
         # store as it was (removing the old graphs and bulk loading are not one transaction in place).
@@ -275,12 +340,16 @@ class EmbeddedStore(Store):
         except BaseException:
             shutil.rmtree(staged, ignore_errors=True)
             raise
+        had_index = self.index.usable
         self.close()
         try:
             swap_folders(self.path, staged)
         finally:
             self._store = ox.Store(str(self.path))
+            # an older store's missing index stays missing: build then rebuilds all of it (services/build.py)
+            self.index = TextIndex(index_path(self.path), create=had_index)
         shutil.rmtree(staged, ignore_errors=True)
+        self.index.sync(self._store, touched)
         return loads
 
     @staticmethod
@@ -304,14 +373,25 @@ class EmbeddedStore(Store):
             raise StoreError(location, f"writing the store failed: {exc}") from exc
 
     def add_quads(self, quads: Sequence[ox.Quad]) -> None:
+        graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)
+                  and not q.graph_name.value.startswith(SCRATCH_GRAPHS)}
         try:
+            if graphs:
+                self.index.begin(graphs)
             self._store.extend(quads)
+            if graphs:
+                self.index.sync(self._store, graphs)
         except OSError as exc:
             raise StoreError(self.location, f"writing the store failed: {exc}") from exc
 
     def remove_graph(self, graph: URIRef) -> None:
+        indexed = [] if str(graph).startswith(SCRATCH_GRAPHS) else [str(graph)]  # scratch graphs have no texts
         try:
+            if indexed:
+                self.index.begin(indexed)
             self._store.remove_graph(ox.NamedNode(str(graph)))
+            if indexed:
+                self.index.sync(self._store, indexed)
         except OSError as exc:
             raise StoreError(self.location, f"writing the store failed: {exc}") from exc
 
@@ -329,6 +409,7 @@ class EmbeddedStore(Store):
             raise StoreError(self.location, f"writing the store failed: {' '.join(str(exc).split())}") from exc
         finally:
             self._store = ox.Store()  # drop the on-disk handle now, not at garbage collection
+            self.index.close()
 
 
 def _open_read_only(path: Path) -> ox.Store:

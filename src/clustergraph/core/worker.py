@@ -44,6 +44,7 @@ from clustergraph.base.formats import RdfFormat
 from clustergraph.core.config import Settings
 from clustergraph.core.remote import RemoteStore
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples
+from clustergraph.core.textindex import Hit
 from clustergraph.core.store import EmbeddedStore, GraphLoad, Progress, QueryOptions, Store
 
 #: Seconds between checks that the child is still alive while waiting for an answer.
@@ -134,6 +135,14 @@ class WorkerStore(Store):
 
     def remove_graph(self, graph: URIRef) -> None:
         self._call("remove_graph", graph)
+
+    def search(self, query: str, *, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
+        hits: list[Hit] = self._call("search", query, kind, limit, limit=self.timeout_s, name="search")
+        return hits
+
+    def complete(self, prefix: str, *, limit: int = 10) -> list[Hit]:
+        hits: list[Hit] = self._call("complete", prefix, limit, limit=self.timeout_s, name="search")
+        return hits
 
     # -- whole operations --------------------------------------------------------------------------
     def run(self, fn: Any, *args: Any, limit: float | None = None, name: str = "request", **kwargs: Any) -> Any:
@@ -313,6 +322,8 @@ _OPS: dict[str, Any] = {
     "replace_graphs": lambda s, files, drop: s.replace_graphs(files, drop=drop),
     "add_quads": lambda s, quads: s.add_quads([_unpack_quad(q) for q in quads]),
     "remove_graph": lambda s, graph: s.remove_graph(graph),
+    "search": lambda s, query, kind, limit: s.search(query, kind=kind, limit=limit),
+    "complete": lambda s, prefix, limit: s.complete(prefix, limit=limit),
     "run": lambda s, fn, args, kwargs: fn(s, *args, **kwargs),
 }
 

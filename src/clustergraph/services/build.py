@@ -12,7 +12,7 @@ from clustergraph.base.errors import InputError
 from clustergraph.base.formats import RdfFormat
 from clustergraph.base.terms import BUILD_GRAPH_PREFIXES, file_graph
 from clustergraph.core.config import Settings
-from clustergraph.core.store import GraphLoad, Progress, Store
+from clustergraph.core.store import EmbeddedStore, GraphLoad, Progress, Store
 
 RDF_SUFFIXES = {".ttl", ".nt", ".nq", ".trig", ".rdf", ".owl", ".jsonld"}
 
@@ -73,4 +73,6 @@ def build(store: Store, settings: Settings, *, progress: Progress | None = None)
         g for g in store.graph_sizes() if str(g).startswith(BUILD_GRAPH_PREFIXES) and g not in wanted
     )
     loads = store.replace_graphs(files, drop=stale, progress=progress)
+    if isinstance(store, EmbeddedStore) and not store.index.usable:
+        store.reindex()  # a store from an older version: build gives it its text index
     return BuildReport(tuple(loads), stale, time.perf_counter() - start)

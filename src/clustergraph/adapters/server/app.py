@@ -14,6 +14,7 @@ limit (413), and read answers carry CORS headers (limits.py). Routes:
     /editor                  the SPARQL editor (YASGUI) with the catalogue as examples
     /catalogue[/{name}]      the named queries, with their forms and results
     /map                     the clusters on a world map
+    /search, /api/search     full-text search (search.py); /api/complete for the header's search box
     /api/...                 the catalogue API (catalogue_api.py) and the steward operations
     /static/...              stylesheets, scripts and the bundled npm assets
 """
@@ -38,6 +39,7 @@ from starlette.staticfiles import StaticFiles
 
 from clustergraph.adapters.server import catalogue_api, graphstore, linked_data, pages, sparql, steward_api
 from clustergraph.adapters.server import releases
+from clustergraph.adapters.server import search
 from clustergraph.adapters.server.limits import BodyLimit, Cors
 from clustergraph.base.errors import Busy, ClusterGraphError, QueryError, TooLarge
 from clustergraph.core.config import Settings
@@ -97,6 +99,7 @@ def create_app(settings: Settings) -> Starlette:
         *catalogue_api.routes,
         *steward_api.routes,
         *releases.routes,
+        *search.routes,
         Mount("/static", StaticFiles(directory=str(pages.STATIC), check_dir=False), name="static"),
     ]
     middleware = [Middleware(Cors, origin=settings.cors_origin), Middleware(BodyLimit, max_body=settings.max_body)]

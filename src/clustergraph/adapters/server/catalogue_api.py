@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from clustergraph.adapters.server.search import openapi_paths as search_paths
 from clustergraph.adapters.server.negotiation import GRAPH_TYPES, RESULT_TYPES, choose
 from clustergraph.base.errors import QueryError
 from clustergraph.base.sparql import QueryForm
@@ -124,6 +125,7 @@ def openapi_document(queries: list[NamedQuery], store: Store, server_url: str) -
         if query.tags:
             operation["tags"] = list(query.tags)
         paths[f"/api/queries/{query.name}"] = {"get": operation}
+    paths.update(search_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "clustergraph query catalogue", "version": _version(),
