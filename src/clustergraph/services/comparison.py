@@ -19,6 +19,8 @@ from clustergraph.services.queries import find_query, run_named
 
 QUERY = "compare_clusters"
 #: The aspects, in the order the comparison shows them (the query's 'aspect' values).
+#: The columns of the comparison's flat rows (CSV, DataFrame).
+COLUMNS = ("cluster", "clusterLabel", "aspect", "value", "valueLabel", "detail", "claim", "sources", "status")
 ASPECTS = ("country", "sector", "chain", "buyer", "upgrading", "standard", "policy network", "source")
 
 

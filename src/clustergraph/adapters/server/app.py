@@ -12,6 +12,7 @@ limit that really stops it. Routes:
     /editor                  the SPARQL editor (YASGUI) with the catalogue as examples
     /catalogue[/{name}]      the named queries, with their forms and results
     /map                     the clusters on a world map
+    /compare, /evidence      clusters side by side; hypotheses with their evidence (analysis.py)
     /api/...                 the catalogue API (catalogue_api.py) and the steward operations
     /static/...              stylesheets, scripts and the bundled npm assets
 """
@@ -31,6 +32,7 @@ from starlette.staticfiles import StaticFiles
 
 from clustergraph.adapters.server import catalogue_api, graphstore, linked_data, pages, sparql, steward_api
 from clustergraph.adapters.server import releases
+from clustergraph.adapters.server import analysis
 from clustergraph.base.errors import ClusterGraphError, QueryError
 from clustergraph.core.config import Settings
 from clustergraph.core.worker import WorkerStore
@@ -63,6 +65,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/catalogue", pages.catalogue_page, methods=["GET"]),
         Route("/catalogue/{name}", pages.catalogue_query, methods=["GET"]),
         Route("/map", pages.map_page, methods=["GET"]),
+        *analysis.routes,
         *catalogue_api.routes,
         *steward_api.routes,
         *releases.routes,
