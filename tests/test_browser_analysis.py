@@ -72,3 +72,63 @@ def test_evidence_draws_both_hypotheses_with_counts_and_charts(page: object) -> 
     expect(page.locator("h1#label")).to_be_visible()
     page.go_back()
     shot(page, "evidence")
+
+
+def run_view(page: object, query: str, view: str) -> object:
+    """Put `query` in the editor and draw it with the view button `view`; the views panel."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto("/editor")
+    page.wait_for_function("window.clustergraphYasgui !== undefined")
+    page.evaluate("q => { const t = window.clustergraphYasgui.getTab(); t.setQuery(q); t.getYasqe().setValue(q); }",
+                  query)
+    panel = page.locator("#editor-views")
+    panel.locator(f'button[data-view="{view}"]').click()
+    expect(panel).to_have_attribute("data-drawn", view, timeout=20_000)
+    return panel
+
+
+def test_the_editor_draws_an_answer_as_a_chart(page: object) -> None:
+    from playwright.sync_api import expect
+
+    query = ("PREFIX cg: <https://w3id.org/clustergraph/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+             "SELECT ?governance (COUNT(?i) AS ?insertions) WHERE { ?i a cg:ChainInsertion ; cg:governanceType ?governance } "
+             "GROUP BY ?governance ORDER BY ?governance")
+    panel = run_view(page, query, "chart")
+    expect(panel.locator(".view-chart svg .mark-rect path").first).to_be_visible()
+    expect(panel.locator(".view-status")).to_have_text("chart of insertions by governance")
+    shot(page, "editor-chart")
+
+
+def test_the_editor_draws_countries_on_a_map(page: object) -> None:
+    from playwright.sync_api import expect
+
+    query = ("PREFIX cg: <https://w3id.org/clustergraph/ontology#> "
+             "SELECT ?cluster ?code WHERE { ?cluster a cg:Cluster ; cg:country/cg:iso3166Alpha2 ?code } ORDER BY ?cluster")
+    panel = run_view(page, query, "map")
+    assert panel.locator("svg.view-map .marker").count() > 5  # type: ignore[attr-defined]
+    expect(panel.locator("svg.view-map path.country.has-points").first).to_be_attached()  # type: ignore[attr-defined]
+    shot(page, "editor-map")
+
+
+def test_the_editor_draws_a_construct_answer_as_a_graph(page: object) -> None:
+    from playwright.sync_api import expect
+
+    query = "DESCRIBE <https://w3id.org/clustergraph/id/cluster/sinos-valley>"
+    panel = run_view(page, query, "graph")
+    expect(panel.locator(".view-graph canvas").first).to_be_attached()  # type: ignore[attr-defined]
+    assert int(panel.locator(".view-status").inner_text().split()[0]) > 5  # type: ignore[attr-defined]
+    shot(page, "editor-graph")
+
+
+def test_a_catalogue_answer_draws_as_a_chart(page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto("/catalogue/upgrading_by_governance?run=1")
+    panel = page.locator("#query-views")
+    panel.locator('button[data-view="chart"]').click()
+    expect(panel).to_have_attribute("data-drawn", "chart", timeout=20_000)
+    expect(panel.locator(".view-chart svg").first).to_be_visible()
+    shot(page, "catalogue-chart")
