@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from server_app import served
-from test_browser import browser, page, shot
+from test_browser import SCREENSHOTS, browser, page, shot
 
 from clustergraph.core import EmbeddedStore
 from clustergraph.core.config import Settings
@@ -16,6 +16,12 @@ from clustergraph.services.build import build
 
 REPO = Path(__file__).resolve().parent.parent
 __all__ = ["browser", "page"]  # fixtures shared with test_browser.py
+
+
+def clipped(tab: object, name: str) -> None:
+    """The page's first 1100 pixels, the kind of picture docs/img/ keeps."""
+    tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"),  # type: ignore[attr-defined]
+                   clip={"x": 0, "y": 0, "width": 1100, "height": 1000})
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +45,7 @@ def test_compare_shows_the_clusters_with_chains_and_keeps_a_new_selection(page: 
     expect(page.locator("#comparison")).to_contain_text("Latin American chain of Sinos Valley footwear")
     expect(page.locator("#comparison .status-verified").first).to_be_visible()
     shot(page, "compare")
+    clipped(page, "compare-top")
     # keep two clusters and two aspects: the URL carries the selection
     for box in page.locator('input[name="cluster"]').all():
         box.uncheck()
@@ -72,6 +79,7 @@ def test_evidence_draws_both_hypotheses_with_counts_and_charts(page: object) -> 
     expect(page.locator("h1#label")).to_be_visible()
     page.go_back()
     shot(page, "evidence")
+    clipped(page, "evidence-top")
 
 
 def run_view(page: object, query: str, view: str) -> object:
