@@ -449,8 +449,8 @@ def test_governance_types_that_interpret_a_source_are_unverified(graph: Embedded
 
 def test_every_data_file_is_built_and_opens_with_a_comment(built: tuple[EmbeddedStore, BuildReport]) -> None:
     files = sorted((REPO / "data").glob("*.ttl"))
-    assert [p.stem for p in files] == ["chains", "claims", "clusters", "organisations", "people", "places",
-                                      "project", "publications", "sectors", "sources", "standards"]
+    assert [p.stem for p in files] == ["chains", "claims", "clusters", "hypotheses", "organisations", "people",
+                                      "places", "project", "publications", "sectors", "sources", "standards"]
     loaded = {load.path.resolve(): load.triples for load in built[1].loads}
     for path in files:
         assert loaded.get(path.resolve(), 0) > 0, f"{path.name} was not loaded"

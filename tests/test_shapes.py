@@ -616,6 +616,16 @@ BAD = [
             cg:country place:t-region ; %OK% .
         claim:t-b62 a cg:Certification ; cg:firm place:t-country ; cg:standard standard:t-standard ; %OK% .""",
          ("cluster:t-b61 cgsh:HasCountryShape-value cg:country V", "claim:t-b62 cgsh:HasFirmShape-value cg:firm V")),
+    Case("bare hypothesis whose query is not a catalogue name", """
+        project:t-hyp a cg:Hypothesis ; cg:weighedBy "no such query" .""",
+         ("project:t-hyp cgsh:HypothesisShape-label rdfs:label V",
+          "project:t-hyp cgsh:HypothesisShape-statement cg:hypothesisStatement V",
+          "project:t-hyp cgsh:HypothesisShape-query cg:weighedBy V",
+          "project:t-hyp cgsh:HypothesisShape-claimColumn cg:claimColumn V",
+          "project:t-hyp cgsh:HypothesisShape-sourceColumn cg:sourceColumn V",
+          "project:t-hyp cgsh:HypothesisShape-statusColumn cg:statusColumn V",
+          "project:t-hyp cgsh:HypothesisShape-source prov:wasDerivedFrom V",
+          "project:t-hyp cgsh:HypothesisShape-status cg:evidenceStatus V")),
     Case("deprecated terms in use", (FIXTURES / "deprecated.ttl").read_text(encoding="utf-8"),
          ("cg:governedBy cgsh:DeprecatedTermShape cg:governedBy W", "cg:OldCluster cgsh:DeprecatedTermShape rdf:type W"),
          (("cgsh:DeprecatedTermShape", "<https://w3id.org/clustergraph/ontology#governedBy> is deprecated: use "

@@ -18,6 +18,10 @@ const files = {
   "d3-geo.min.js": "d3-geo/dist/d3-geo.min.js",
   "topojson-client.min.js": "topojson-client/dist/topojson-client.min.js",
   "countries-110m.json": "world-atlas/countries-110m.json",
+  "vega.min.js": "vega/build/vega.min.js",
+  "vega-lite.min.js": "vega-lite/build/vega-lite.min.js",
+  "vega-embed.min.js": "vega-embed/build/vega-embed.min.js",
+  "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
 };
 const versions = {};
 for (const [name, source] of Object.entries(files)) {

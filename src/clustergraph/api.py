@@ -27,6 +27,10 @@ from clustergraph.core import EmbeddedStore, RemoteStore, Store
 from clustergraph.core.config import Endpoint, Settings
 from clustergraph.core.results import Boolean, OxTerm, QueryResult, Solutions, Triples, to_rdflib
 from clustergraph.services.build import BuildReport, build
+from clustergraph.services.comparison import COLUMNS as COMPARISON_COLUMNS
+from clustergraph.services.comparison import compare
+from clustergraph.services.comparison import rows as comparison_rows
+from clustergraph.services.evidence import find_hypothesis, weigh
 from clustergraph.services.queries import NamedQuery, catalogue, find_query, run_named, run_sparql
 from clustergraph.services.search import rows as search_rows
 from clustergraph.services.search import search
@@ -86,11 +90,7 @@ class Result:
         else (IRIs, strings, mixed or ill-typed values) -> string. Unbound values are missing (<NA>/NaT).
         Raises ClusterGraphError if pandas is not installed.
         """
-        try:
-            pd = importlib.import_module("pandas")
-        except ImportError as exc:
-            raise ClusterGraphError("to_pandas() needs pandas; install it with: "
-                                    "pip install 'clustergraph[pandas]'") from exc
+        pd = _pandas("to_pandas()")
         terms = self._terms()
         columns = {v: _column(pd, [row[i] for row in terms]) for i, v in enumerate(self.variables)}
         return pd.DataFrame(columns, columns=list(self.variables))
@@ -142,6 +142,29 @@ class Graph:
         """
         return search_rows(search(self.store, words, kind=kind, limit=limit))
 
+    def compare(self, clusters: Sequence[str] = (), aspects: Sequence[str] = ()) -> Any:
+        """The cluster comparison of /compare as a DataFrame: one row per cell entry (cluster, aspect,
+        value, detail, claim, sources, status), for `clusters` (IRIs; all if empty) and `aspects`."""
+        pd = _pandas("compare()")
+        rows = comparison_rows(compare(self.store, self.queries_dir, clusters, aspects))
+        return pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS), dtype="string")
+
+    def evidence(self, name: str) -> Any:
+        """The evidence map of /evidence for hypothesis `name` (its IRI or the IRI's last segment) as a
+        DataFrame: one row per row of its weighing query, with bearing, status, claim and source first.
+        Raises QueryError if there is no such hypothesis."""
+        pd = _pandas("evidence()")
+        found = weigh(self.store, self.queries_dir, find_hypothesis(self.store, name))
+        records = []
+        for r in found.rows:
+            record = {"bearing": r.bearing, "status": r.status.shown if r.status else None,
+                      "claim": r.claim.text if r.claim else None, "source": r.source.text if r.source else None}
+            record.update({c: (v.text if v else None) for c, v in zip(found.columns, r.cells) if c not in record})
+            records.append(record)
+        columns = ["bearing", "status", "claim", "source"] + [c for c in found.columns
+                                                             if c not in ("bearing", "status", "claim", "source")]
+        return pd.DataFrame(records, columns=columns, dtype="string")
+
     def build(self) -> BuildReport:
         """Load ontology/ and data/ of the project into the store (each file its own named graph)."""
         return build(self.store, Settings(root=self.root))
@@ -177,6 +200,14 @@ def open(location: str | Path | None = None, *, root: str | Path | None = None, 
     if not path.is_dir() and not create:
         raise StoreError(path, "no store here; build one with 'clustergraph build', or pass create=True")
     return Graph(EmbeddedStore(path), project)
+
+
+def _pandas(what: str) -> Any:
+    try:
+        return importlib.import_module("pandas")
+    except ImportError as exc:
+        raise ClusterGraphError(f"{what} needs pandas; install it with: "
+                                "pip install 'clustergraph[pandas]'") from exc
 
 
 def _column(pd: Any, terms: list[OxTerm | None]) -> Any:

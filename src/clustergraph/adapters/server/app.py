@@ -15,6 +15,7 @@ limit (413), and read answers carry CORS headers (limits.py). Routes:
     /catalogue[/{name}]      the named queries, with their forms and results
     /map                     the clusters on a world map
     /search, /api/search     full-text search (search.py); /api/complete for the header's search box
+    /compare, /evidence      clusters side by side; hypotheses with their evidence (analysis.py)
     /api/...                 the catalogue API (catalogue_api.py) and the steward operations
     /static/...              stylesheets, scripts and the bundled npm assets
 """
@@ -42,6 +43,7 @@ from clustergraph.adapters.server import releases
 from clustergraph.adapters.server import search
 from clustergraph.adapters.server.limits import BodyLimit, Cors
 from clustergraph.base.errors import Busy, ClusterGraphError, QueryError, TooLarge
+from clustergraph.adapters.server import analysis
 from clustergraph.core.config import Settings
 from clustergraph.core.pool import ReadPool, Writer, default_workers
 from clustergraph.core.worker import WorkerStore
@@ -96,6 +98,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/catalogue", pages.catalogue_page, methods=["GET"]),
         Route("/catalogue/{name}", pages.catalogue_query, methods=["GET"]),
         Route("/map", pages.map_page, methods=["GET"]),
+        *analysis.routes,
         *catalogue_api.routes,
         *steward_api.routes,
         *releases.routes,

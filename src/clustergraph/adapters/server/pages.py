@@ -31,7 +31,8 @@ TEMPLATES = Path(__file__).parent.parent / "templates"
 STATIC = Path(__file__).parent.parent / "static"
 #: The bundled front-end files the pages need; `make install` builds them (web/build.mjs).
 VENDOR_FILES = ("yasgui.min.js", "yasgui.min.css", "d3-array.min.js", "d3-geo.min.js", "topojson-client.min.js",
-                "countries-110m.json", "country-codes.json")
+                "countries-110m.json", "country-codes.json",
+                "vega.min.js", "vega-lite.min.js", "vega-embed.min.js", "cytoscape.min.js")
 
 
 def templates(settings: Settings) -> Jinja2Templates:
@@ -116,6 +117,8 @@ async def catalogue_query(request: Request) -> Response:
         try:
             result = await run_in_threadpool(queries.run_named, store, query, values, limit=settings.result_limit)
             context["table"] = await run_in_threadpool(table, store, result)
+            bound = queries.bind(query, values)
+            context["bound_text"] = bind_values(query.text, bound, query.name) if bound else query.text
         except ClusterGraphError as exc:
             context["error"] = str(exc)
             status = getattr(exc, "status", 400)

@@ -33,4 +33,8 @@
     button.addEventListener("click", function () { load(button.getAttribute("data-name")); });
   });
   if (config.chosen) { load(config.chosen); }
+  var views = document.getElementById("editor-views");
+  if (views && window.ClusterGraphViews) {
+    ClusterGraphViews.attach(views, function () { return { endpoint: config.endpoint, query: yasgui.getTab().getQuery() }; });
+  }
 })();
