@@ -6,6 +6,7 @@ default graph, so the catalogue's queries need no GRAPH clauses.
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -169,7 +170,7 @@ class EmbeddedStore(Store):
             if path is None:
                 self._store = ox.Store()
             elif read_only:
-                self._store = ox.Store.read_only(str(path))
+                self._store = _open_read_only(path)
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
@@ -287,6 +288,27 @@ class EmbeddedStore(Store):
         if self.path is not None and not self.read_only:
             self._store.flush()
         self._store = ox.Store()  # drop the on-disk handle now, not at garbage collection
+
+
+#: Attempts at opening a read-only handle while the writer replaces the files it names.
+_READ_ONLY_ATTEMPTS = 40
+
+
+def _open_read_only(path: Path) -> ox.Store:
+    """A read-only handle on the store at `path`, opened beside its writer.
+
+    RocksDB opens a read-only handle from the store's manifest; when the writer compacts at that
+    moment, a file the manifest names may already be gone ("Corruption: ... No such file or
+    directory"). The next manifest names the files that replaced it, so the open is tried again.
+    """
+    for attempt in range(_READ_ONLY_ATTEMPTS):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as exc:
+            if "No such file or directory" not in str(exc) or attempt == _READ_ONLY_ATTEMPTS - 1:
+                raise
+            time.sleep(0.025 * (attempt + 1) if attempt < 8 else 0.25)
+    raise AssertionError("unreachable")
 
 
 def _dataset(sparql: str, options: QueryOptions) -> dict[str, Any]:
