@@ -141,7 +141,7 @@ def test_sparql_syntax_error_exits_2_with_position(cli: Cli) -> None:
     cli("build")
     result = cli("query", "-e", "SELECT * WHERE { ?s ?p }")
     assert result.exit_code == 2
-    assert result.stderr.strip() == "error: -e: SPARQL syntax error: error at 1:25: expected one of LATERAL, SERVICE, [_]"
+    assert result.stderr.strip() == "error: -e: SPARQL syntax error at line 1:25: expected one of LATERAL, SERVICE, [_]"
 
 
 def test_unknown_named_query_lists_known_ones(cli: Cli) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
@@ -27,7 +28,7 @@ from clustergraph.core.results import Solutions
 from clustergraph.core.store import Store
 from clustergraph.services.ingest import batches, ingest, retract
 from clustergraph.services.report import Origin
-from clustergraph.services.validation import RdfInput
+from clustergraph.services.validation import RdfInput, read_quads
 
 from conftest import REPO, Cli
 
@@ -351,3 +352,48 @@ def test_sigkill_in_the_middle_of_an_ingest_leaves_the_store_as_before(tmp_path:
         assert batches(reopened) == []
         done = ingest(reopened, SHAPES, CLAIMS / "good.ttl", agent="after")  # the store still works
         assert batches(reopened) == [done.batch]
+
+
+# -- resolved: what a change repairs ---------------------------------------------------------------
+
+UNSOURCED = "cgd:insertion\\/9 a cg:ChainInsertion ; cg:cluster cgd:cluster\\/a .\n"
+SOURCED = "cgd:insertion\\/9 prov:wasDerivedFrom cgd:publication\\/p9 .\n"
+
+
+def test_a_fix_is_reported_resolved_and_its_retract_would_break_it_again(store: EmbeddedStore) -> None:
+    graph = ox.NamedNode(str(GRAPH["data/unsourced"]))  # a pre-existing violation, in a file's graph
+    store.add_quads([ox.Quad(q.subject, q.predicate, q.object, graph)
+                     for q in read_quads(claim(UNSOURCED, "unsourced.ttl"))])
+    done = ingest(store, SHAPES, claim(SOURCED, "fix.ttl"), agent="alice")
+    assert done.report.failed() is False
+    [fixed] = done.report.resolved
+    assert (fixed.origin, str(fixed.focus_node), str(fixed.path)) == (
+        Origin.RESOLVED, str(CGD["insertion/9"]), "http://www.w3.org/ns/prov#wasDerivedFrom")
+    assert "1 resolved" in done.report.summary()
+    with pytest.raises(NotConforming) as refused:
+        retract(store, SHAPES, done.batch.id)
+    [again] = refused.value.report.failing()
+    assert (again.origin, again.key) == (Origin.INTRODUCED, fixed.key)
+
+
+def test_the_cli_shows_what_a_file_resolves_in_every_format(steward: Cli) -> None:
+    (steward.root / "data" / "unsourced.ttl").write_text(PREFIXES + UNSOURCED, encoding="utf-8")
+    assert steward("build").exit_code == 0
+    fix = steward.root / "fix.ttl"
+    fix.write_text(PREFIXES + SOURCED, encoding="utf-8")
+    as_json = steward("validate", str(fix), "-f", "json")
+    assert as_json.exit_code == 0
+    body = json.loads(as_json.stdout)
+    assert body["results"] == []
+    assert [(r["focus_node"], r["origin"]) for r in body["resolved"]] == [
+        ("<https://w3id.org/clustergraph/id/insertion/9>", "resolved")]
+    assert as_json.stderr.strip() == "conforms: no results, 1 resolved"
+    table = steward("validate", str(fix))
+    assert "cgd:insertion/9" in table.stdout and "resolved" in table.stdout
+    markdown = steward("validate", str(fix), "-f", "markdown")
+    assert "Resolved by this change" in markdown.stdout and "| resolved |" in markdown.stdout
+    turtle = steward("validate", str(fix), "-f", "turtle")
+    assert "prov:invalidated" in turtle.stdout or "<http://www.w3.org/ns/prov#invalidated>" in turtle.stdout
+    ingested = steward("ingest", str(fix), "--by", "alice")
+    assert ingested.exit_code == 0
+    assert "resolved 1 result the store had before" in ingested.stderr

@@ -38,8 +38,9 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppClient]:
 
 @pytest.fixture
 def writable(tmp_path: Path) -> Iterator[AppClient]:
-    """A fresh app over a fresh store, for tests that write."""
-    app = client_for(server_settings(tmp_path, write_token=TOKEN, result_limit=LIMIT))
+    """A fresh app over a fresh store, for tests of the protocols' writes as such: unguarded
+    (`serve --unguarded-writes`), so a write is applied as sent; tests/test_guard.py checks them guarded."""
+    app = client_for(server_settings(tmp_path, write_token=TOKEN, result_limit=LIMIT, guarded_writes=False))
     yield app
     app.close()
 

@@ -75,11 +75,9 @@ def test_a_write_past_the_time_limit_is_503_and_writes_nothing(slow_server: str,
     fact = "<urn:x:after> <urn:x:p> \"written\""
     written = httpx.post(f"{slow_server}/sparql/update", content=f"INSERT DATA {{ {fact} }}".encode(), timeout=30,
                          headers={**AUTH, "Content-Type": "application/sparql-update"})
-    assert written.status_code == 204, written.text
+    assert written.status_code in (200, 204), written.text  # 200 with its batch once writes are guarded
     seen = httpx.get(f"{slow_server}/sparql", params={"query": f"ASK {{ {fact} }}"}, headers=JSON, timeout=30)
     assert seen.json()["boolean"] is True
-    httpx.post(f"{slow_server}/sparql/update", content=f"DELETE DATA {{ {fact} }}".encode(), timeout=30,
-               headers={**AUTH, "Content-Type": "application/sparql-update"})
 
 
 @pytest.mark.parametrize("path,params", [("/api/validate", {}), ("/api/ingest", {"by": "limits"})])

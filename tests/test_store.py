@@ -115,7 +115,7 @@ def test_sparql_syntax_error_names_the_query_and_position(store: EmbeddedStore) 
     with pytest.raises(QueryError) as err:
         store.query("SELECT * WHERE { ?s ?p }", options=QueryOptions(name="mine"))
     assert err.value.query == "mine"
-    assert "error at 1:25" in err.value.detail
+    assert "at line 1:25" in err.value.detail
 
 
 def test_service_is_refused_unless_allowed(store: EmbeddedStore) -> None:

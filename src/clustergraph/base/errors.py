@@ -15,6 +15,8 @@ Every error keeps its facts as fields and builds its one-line message from them:
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +52,7 @@ class InputError(ClusterGraphError):
         self.path = Path(path) if isinstance(path, str) else path
         self.line = line
         self.column = column
-        self.detail = detail
+        self.detail = detail = one_line(detail)
         self.consequence = consequence
         where = _where(self.path, line, column)
         message = f"{where}: {detail}" if where else detail
@@ -64,7 +66,7 @@ class QueryError(ClusterGraphError):
 
     def __init__(self, query: str, detail: str, *, status: int = 400) -> None:
         self.query = query
-        self.detail = detail
+        self.detail = detail = one_line(detail)
         self.status = status
         super().__init__(f"{query}: {detail}")
 
@@ -130,6 +132,14 @@ def _size(n: int) -> str:
         if n >= factor and n % factor == 0:
             return f"{n // factor} {unit}"
     return f"{n:,} bytes"
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters (a newline inside a quoted bad value ...) written as escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _where(path: Path | None, line: int | None, column: int | None) -> str:

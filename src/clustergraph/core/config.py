@@ -118,6 +118,10 @@ class Settings:
     max_body: int = 16 * 1024 * 1024
     max_triples: int = 2_000_000
     cors_origin: str = "*"
+    #: The agents who may write, as (name, SHA-256 of their token) from `serve --tokens FILE`.
+    agent_tokens: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    #: Every write (SPARQL Update, Graph Store) is validated and kept as a batch, unless False.
+    guarded_writes: bool = True
 
     @property
     def ontology_dir(self) -> Path:
@@ -142,6 +146,31 @@ class Settings:
     def with_store(self, store_path: Path | None) -> Settings:
         """A copy that uses the store at `store_path` (None: in memory)."""
         return replace(self, store_path=store_path, endpoint=None)
+
+
+def read_tokens(path: Path) -> tuple[tuple[str, str], ...]:
+    """The agents of a tokens file: one line `agent-name sha256-of-token` each ('#' starts a comment).
+
+    Raises InputError naming the file and line for a line that is not a name and 64 hex digits,
+    or an agent named twice.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the tokens file ({exc})", path=path) from exc
+    found: dict[str, str] = {}
+    for number, line in enumerate(lines, start=1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        parts = text.split()
+        if len(parts) != 2 or len(parts[1]) != 64 or any(c not in "0123456789abcdef" for c in parts[1].lower()):
+            raise InputError("expected 'agent-name sha256-of-token' (64 hex digits); make a digest with "
+                             "'printf %s TOKEN | sha256sum'", path=path, line=number)
+        if parts[0] in found:
+            raise InputError(f"agent '{parts[0]}' is named twice", path=path, line=number)
+        found[parts[0]] = parts[1].lower()
+    return tuple(found.items())
 
 
 # -- the config file ---------------------------------------------------------------------------------

@@ -127,4 +127,7 @@ def _syntax_error(exc: SyntaxError, path: Path) -> InputError:
     # pyoxigraph prefixes the message with the location; keep only what is wrong.
     detail = re.sub(r"^Parser error (at line \d+ between columns \d+ and \d+|between line \d+ column \d+ "
                     r"and line \d+ column \d+|at line \d+ column \d+): ", "", detail)
+    if "LoadDocumentCallback" in detail:  # pyoxigraph's words for a remote JSON-LD @context it will not fetch
+        detail = ("the JSON-LD @context (or @import) names a remote document, and contexts are never fetched "
+                  "from the network; write the context inline in the file (\"@context\": {...})")
     return InputError(detail, path=path, line=exc.lineno, column=exc.offset, consequence="nothing was loaded")

@@ -6,6 +6,9 @@ default graph, so the catalogue's queries need no GRAPH clauses.
 
 from __future__ import annotations
 
+import ctypes
+import os
+import shutil
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,6 +24,7 @@ from clustergraph.base import sparql as lex
 from clustergraph.base.errors import InputError, QueryError, StoreError
 from clustergraph.base.formats import RdfFormat
 from clustergraph.base.terms import PREFIXES
+from clustergraph.base.sparqlhelp import explain, explain_failure
 from clustergraph.core.rdfio import check_file, parse_file
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format, to_oxigraph
 
@@ -137,7 +141,11 @@ class Store(ABC):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        try:
+            self.close()
+        except StoreError:
+            if exc[0] is None:
+                raise  # otherwise the error already on its way says what went wrong first
 
 
 def bind(sparql: str, bindings: Mapping[str, Identifier], name: str) -> str:
@@ -175,7 +183,7 @@ class EmbeddedStore(Store):
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
                 self._drop_scratch()
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RuntimeError: RocksDB's "Corruption: ..."
             raise _open_error(path, exc) from exc
 
     def _drop_scratch(self) -> None:
@@ -201,9 +209,9 @@ class EmbeddedStore(Store):
             raw = self._store.query(sparql, base_iri=options.base_iri, **_dataset(sparql, options))
             return _collect(raw, options.limit)
         except SyntaxError as exc:
-            raise QueryError(options.name, f"SPARQL syntax error: {exc.msg or exc}") from exc
-        except OSError as exc:
-            raise QueryError(options.name, f"the query failed: {exc}") from exc
+            raise QueryError(options.name, explain(sparql, exc.msg or str(exc), PREFIXES)) from exc
+        except (OSError, RuntimeError) as exc:  # RuntimeError: e.g. an extension function it does not know
+            raise QueryError(options.name, explain_failure(sparql, str(exc))) from exc
 
     def graph_sizes(self) -> dict[URIRef, int]:
         rows = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
@@ -232,7 +240,7 @@ class EmbeddedStore(Store):
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
-            raise QueryError("update", f"SPARQL syntax error: {exc.msg or exc}") from exc
+            raise QueryError("update", explain(sparql, exc.msg or str(exc), PREFIXES)) from exc
         except OSError as exc:
             raise StoreError(self.location, f"the update failed: {exc}") from exc
 
@@ -248,23 +256,52 @@ class EmbeddedStore(Store):
             checked.append((check_file(path), graph))
             if progress:
                 progress(path, "parsed", checked[-1][0].triples)
+        if self.path is None:
+            return self._replace(self._store, checked, drop, progress, self.location)
+        # On disk, a build is all or nothing: it loads into a checkpoint of the store beside it (hard links,
+        # cheap) and swaps the two folders in one atomic rename, so a process killed part-way leaves the
+        # store as it was (removing the old graphs and bulk loading are not one transaction in place).
+        staged = self.path.with_name(self.path.name + ".build")
         try:
-            for graph in list(drop) + [g for _, g in files]:
+            if staged.exists():
+                shutil.rmtree(staged)  # left by a build that was killed
+            self._store.backup(str(staged))
+            building = ox.Store(str(staged))
+            loads = self._replace(building, checked, drop, progress, self.location)
+            del building  # releases its lock before the folders change places
+        except (OSError, RuntimeError) as exc:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise StoreError(self.location, f"writing the store failed: {' '.join(str(exc).split())}") from exc
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+        self.close()
+        try:
+            swap_folders(self.path, staged)
+        finally:
+            self._store = ox.Store(str(self.path))
+        shutil.rmtree(staged, ignore_errors=True)
+        return loads
+
+    @staticmethod
+    def _replace(store: ox.Store, checked: list[tuple[Any, URIRef]], drop: Iterable[URIRef],
+                 progress: Progress | None, location: str) -> list[GraphLoad]:
+        try:
+            for graph in list(drop) + [g for _, g in checked]:
                 node = ox.NamedNode(str(graph))
-                if self._store.contains_named_graph(node):
-                    self._store.remove_graph(node)
+                if store.contains_named_graph(node):
+                    store.remove_graph(node)
             loads = []
             for summary, graph in checked:
                 # bulk_load: the build path (DESIGN.md §7: far smaller on disk than transactional load).
-                self._store.bulk_load(path=str(summary.path), format=ox_format(summary.fmt),
-                                      to_graph=ox.NamedNode(str(graph)))
+                store.bulk_load(path=str(summary.path), format=ox_format(summary.fmt), to_graph=ox.NamedNode(str(graph)))
                 loads.append(GraphLoad(summary.path, graph, summary.triples))
                 if progress:
                     progress(summary.path, "loaded", summary.triples)
-            self._store.flush()
+            store.flush()
             return loads
         except OSError as exc:
-            raise StoreError(self.location, f"writing the store failed: {exc}") from exc
+            raise StoreError(location, f"writing the store failed: {exc}") from exc
 
     def add_quads(self, quads: Sequence[ox.Quad]) -> None:
         try:
@@ -285,29 +322,25 @@ class EmbeddedStore(Store):
 
     def close(self) -> None:
         """Flush and release the store; the on-disk lock goes with the last reference."""
-        if self.path is not None and not self.read_only:
-            self._store.flush()
-        self._store = ox.Store()  # drop the on-disk handle now, not at garbage collection
-
-
-#: Attempts at opening a read-only handle while the writer replaces the files it names.
-_READ_ONLY_ATTEMPTS = 40
+        try:
+            if self.path is not None and not self.read_only:
+                self._store.flush()
+        except (OSError, RuntimeError) as exc:  # a full disk
+            raise StoreError(self.location, f"writing the store failed: {' '.join(str(exc).split())}") from exc
+        finally:
+            self._store = ox.Store()  # drop the on-disk handle now, not at garbage collection
 
 
 def _open_read_only(path: Path) -> ox.Store:
-    """A read-only handle on the store at `path`, opened beside its writer.
-
-    RocksDB opens a read-only handle from the store's manifest; when the writer compacts at that
-    moment, a file the manifest names may already be gone ("Corruption: ... No such file or
-    directory"). The next manifest names the files that replaced it, so the open is tried again.
-    """
-    for attempt in range(_READ_ONLY_ATTEMPTS):
+    """A read-only handle; retried a few times, since a process writing the store beside it (the
+    server's writer) may be flushing or compacting, and a file it names can be gone for a moment."""
+    for attempt in range(5):
         try:
             return ox.Store.read_only(str(path))
-        except (OSError, RuntimeError) as exc:
-            if "No such file or directory" not in str(exc) or attempt == _READ_ONLY_ATTEMPTS - 1:
+        except (OSError, RuntimeError):
+            if attempt == 4:
                 raise
-            time.sleep(0.025 * (attempt + 1) if attempt < 8 else 0.25)
+            time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
 
 
@@ -358,8 +391,26 @@ def _union_triples(store: ox.Store, graphs: list[ox.NamedNode | ox.BlankNode]) -
                 yield triple
 
 
-def _open_error(path: Path | None, exc: OSError) -> StoreError:
-    text = str(exc)
+def swap_folders(a: Path, b: Path) -> None:
+    """Exchange folders `a` and `b` in one atomic step (Linux renameat2 RENAME_EXCHANGE)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    at_fdcwd, rename_exchange = -100, 2
+    if libc.renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err), str(a))
+
+
+def _open_error(path: Path | None, exc: OSError | RuntimeError) -> StoreError:
+    text = " ".join(str(exc).split())
+    if isinstance(exc, PermissionError) or "permission denied" in text.lower():
+        return StoreError(path or "(in memory)", "cannot open the store: permission denied (is the folder "
+                                                 "read-only? a write needs a writable store folder)")
+    if "no space left" in text.lower():
+        return StoreError(path or "(in memory)", "cannot open the store: the disk holding it is full; free some "
+                                                 "space and run the command again (nothing was changed)")
+    if "corrupt" in text.lower():
+        return StoreError(path or "(in memory)", "the store is damaged and cannot be opened; rebuild it with "
+                                                 "'clustergraph build' into a new --store, or restore a copy")
     if "lock" in text.lower():
         return StoreError(path or "(in memory)",
                           "the store is locked by another process (is 'clustergraph serve' running? "

@@ -33,8 +33,12 @@ class BuildReport:
 def source_files(settings: Settings) -> list[tuple[Path, URIRef]]:
     """Every RDF file of ontology/ and data/, sorted, with the named graph it goes into.
 
-    Raises InputError if two files would share a graph (e.g. clusters.ttl and clusters.nt).
+    Raises InputError if two files would share a graph (e.g. clusters.ttl and clusters.nt), or if the
+    project has neither folder (an empty or foreign folder: building it would give an empty store).
     """
+    if not settings.ontology_dir.is_dir() and not settings.data_dir.is_dir():
+        raise InputError(f"{settings.root.resolve()} has neither ontology/ nor data/, so there is nothing to build; "
+                         "run 'clustergraph init DIR' for a new project, or give --root a project folder")
     files: list[tuple[Path, URIRef]] = []
     seen: dict[URIRef, Path] = {}
     for folder in (settings.ontology_dir, settings.data_dir):

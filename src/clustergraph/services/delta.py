@@ -98,16 +98,27 @@ def validate_delta(store: Store, shapes: Shapes, added: Sequence[ox.Quad] = (),
             focus = {n for n in focus if not isinstance(n, Literal)}
         found = _check(store, shapes, shape_reads, focus, after, scratch, extra=added, without=removed_graphs)
         store.remove_graph(scratch.batch)
-        # without the change, only the shapes and focus nodes that have results with it matter
-        tops = {t for t in top_shapes(shapes.graph) if _nests(shapes, t, {r.source_shape for r in found})}
-        before = {r.key for r in _check(store, shapes, shape_reads, {r.focus_node for r in found}, View.union(),
-                                        scratch, tops=tops)}
+        # without the change: the affected focus nodes as the store has them now, so that what the
+        # change repairs is seen (resolved) as well as what it causes (introduced)
+        before_found = _check(store, shapes, shape_reads, focus, View.union(), scratch)
     finally:
         store.remove_graph(scratch.batch)
         store.remove_graph(scratch.focus)
+    before = {r.key for r in before_found}
     labelled = [_with(r, Origin.PRE_EXISTING if r.key in before else Origin.INTRODUCED) for r in found]
     labelled.sort(key=_order)
-    return Report(conforms=not labelled, results=tuple(labelled), checked=checked)
+    return Report(conforms=not labelled, results=tuple(labelled), checked=checked,
+                  resolved=resolved(before_found, labelled))
+
+
+def resolved(before: Sequence[Result], after: Sequence[Result]) -> tuple[Result, ...]:
+    """The results of `before` that `after` no longer has, labelled resolved, in report order."""
+    now = {r.key for r in after}
+    gone: dict[tuple[Identifier | None, ...], Result] = {}
+    for r in before:
+        if r.key not in now:
+            gone.setdefault(r.key, _with(r, Origin.RESOLVED))
+    return tuple(sorted(gone.values(), key=_order))
 
 
 def _graphs(store: Store) -> list[URIRef]:
@@ -210,20 +221,6 @@ def _grouped(pairs: set[tuple[Identifier, Identifier]]) -> dict[Identifier, set[
     for node, key in pairs:
         out.setdefault(key, set()).add(node)
     return out
-
-
-def _nests(shapes: Shapes, top: Identifier, nested: set[Identifier]) -> bool:
-    """Whether a shape of `nested` is `top` or reachable from it through the shapes graph."""
-    seen, todo = set(), [top]
-    while todo:
-        node = todo.pop()
-        if node in nested:
-            return True
-        if node not in seen:
-            seen.add(node)
-            todo += [o for o in shapes.graph.objects(node, None) if isinstance(o, Identifier)
-                     and not isinstance(o, Literal)]
-    return False
 
 
 def _reference(store: Store, shapes: Shapes, delegated: tuple[Identifier, ...], focus: set[Identifier],

@@ -91,6 +91,7 @@ def validate_with_sparql(store: Store, shapes: Shapes, added: list[ox.Quad], che
     Never changes the store: the files are validated in an in-memory copy of it. A result is
     pre-existing when the store alone has it, otherwise introduced.
     """
+    fixed: tuple[Result, ...] = ()
     if not added:
         labelled = [_with(r, Origin.PRE_EXISTING) for r in validate_compiled(store, shapes)]
     else:
@@ -101,7 +102,11 @@ def validate_with_sparql(store: Store, shapes: Shapes, added: list[ox.Quad], che
             scratch.add_quads([ox.Quad(t.subject, t.predicate, t.object, graph) for t in copied.triples]
                               + [ox.Quad(q.subject, q.predicate, q.object, graph) for q in added])
             found = validate_compiled(scratch, shapes)
-        before = {r.key for r in validate_compiled(store, shapes)}
+        before_found = validate_compiled(store, shapes)
+        before = {r.key for r in before_found}
         labelled = [_with(r, Origin.PRE_EXISTING if r.key in before else Origin.INTRODUCED) for r in found]
+        now = {r.key for r in found}
+        fixed = tuple(sorted({r.key: _with(r, Origin.RESOLVED) for r in before_found if r.key not in now}.values(),
+                             key=_order))
     labelled.sort(key=_order)
-    return Report(conforms=not labelled, results=tuple(labelled), checked=checked)
+    return Report(conforms=not labelled, results=tuple(labelled), checked=checked, resolved=fixed)

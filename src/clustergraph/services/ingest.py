@@ -91,7 +91,7 @@ def ingest(store: Store, shapes: Path | Shapes, source: Path | RdfInput, *, agen
     loaded = shapes if isinstance(shapes, Shapes) else load_shapes(shapes)
     src = RdfInput.of(source)
     quads = read_quads(src, limits)
-    _refuse_reserved_subjects(src.name, quads)
+    refuse_reserved_subjects(src.name, quads)
     # only the focus nodes the file can affect, on the store itself (never read whole)
     report = validate_delta(store, loaded, quads, checked=(src.name,))
     if report.failed(strict=strict):
@@ -100,19 +100,19 @@ def ingest(store: Store, shapes: Path | Shapes, source: Path | RdfInput, *, agen
                             "that break the shapes")
     started = now or datetime.now(timezone.utc)
     digest = _sha256(src, quads)
-    batch_id = _free_id(store, f"{started:%Y%m%dT%H%M%SZ}-{digest[:8]}")
+    batch_id = free_batch_id(store, f"{started:%Y%m%dT%H%M%SZ}-{digest[:8]}")
     target = GRAPH[f"batch/{batch_id}"]
     node = ox.NamedNode(str(target))
     triples = {q.triple for q in quads}
-    record = _record(target, batch_id, agent.strip(), origin, Path(src.name).name, digest, len(triples), started)
+    record = batch_record(target, batch_id, agent.strip(), origin, Path(src.name).name, digest, len(triples), started)
     store.add_quads([ox.Quad(t.subject, t.predicate, t.object, node) for t in triples]
-                    + [_quad(s, p, o, node) for s, p, o in record])
+                    + [record_quad(s, p, o, node) for s, p, o in record])
     batch = Batch(batch_id, target, agent.strip(), started, Path(src.name).name, digest,
                   origin, len(triples))
     return Ingested(batch, report)
 
 
-def _refuse_reserved_subjects(name: str, quads: Sequence[ox.Quad]) -> None:
+def refuse_reserved_subjects(name: str, quads: Sequence[ox.Quad]) -> None:
     """The ontology changes through ontology/, and batch graphs describe themselves: refuse both."""
     ontology = sorted({q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)
                        and (q.subject.value.startswith(CG_IRI) or q.subject.value == ONTOLOGY_IRI
@@ -143,7 +143,7 @@ def _sha256(src: RdfInput, quads: Sequence[ox.Quad]) -> str:
     return digest.hexdigest()
 
 
-def _free_id(store: Store, base: str) -> str:
+def free_batch_id(store: Store, base: str) -> str:
     candidate, n = base, 1
     while _has_graph(store, URIRef(BATCH_PREFIX + candidate)):
         n += 1
@@ -158,7 +158,7 @@ def _has_graph(store: Store, graph: URIRef) -> bool:
     return answer.value
 
 
-def _record(target: URIRef, batch_id: str, agent: str, origin: str | None, file_name: str, digest: str,
+def batch_record(target: URIRef, batch_id: str, agent: str, origin: str | None, file_name: str, digest: str,
             count: int, started: datetime) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:
     """The PROV-O record of a batch (see the module docstring)."""
     spdx = lambda local: URIRef(SPDX + local)  # noqa: E731
@@ -192,7 +192,7 @@ def _record(target: URIRef, batch_id: str, agent: str, origin: str | None, file_
     return record
 
 
-def _quad(s: URIRef, p: URIRef, o: URIRef | Literal, graph: ox.NamedNode) -> ox.Quad:
+def record_quad(s: URIRef, p: URIRef, o: URIRef | Literal, graph: ox.NamedNode) -> ox.Quad:
     subject, predicate = to_oxigraph(s), to_oxigraph(p)
     assert isinstance(subject, ox.NamedNode) and isinstance(predicate, ox.NamedNode)
     return ox.Quad(subject, predicate, to_oxigraph(o), graph)

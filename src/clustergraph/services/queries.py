@@ -51,6 +51,7 @@ from rdflib.term import Identifier
 
 from clustergraph.base import sparql as lex
 from clustergraph.base.errors import InputError, QueryError
+from clustergraph.base.sparqlhelp import with_prefixes
 from clustergraph.base.terms import PREFIXES
 from clustergraph.core.results import QueryResult, Solutions, to_rdflib
 from clustergraph.core.store import QueryOptions, Store
@@ -282,8 +283,11 @@ def run_query(store: Store, queries_dir: Path, name: str, values: Mapping[str, s
 
 def run_sparql(store: Store, text: str, *, name: str = "query", limit: int | None = None,
                allow_service: bool = False) -> QueryResult:
-    """Run ad-hoc SPARQL; raises QueryError naming `name` on a syntax error."""
-    return store.query(text, options=QueryOptions(name=name, limit=limit, allow_service=allow_service))
+    """Run ad-hoc SPARQL; raises QueryError naming `name` on a syntax error.
+
+    The standard prefixes (base/terms.py PREFIXES) it uses without declaring are declared for it.
+    """
+    return store.query(with_prefixes(text, PREFIXES), options=QueryOptions(name=name, limit=limit, allow_service=allow_service))
 
 
 def describe(query: NamedQuery, store: Store | None = None) -> dict[str, Any]:

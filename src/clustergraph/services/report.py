@@ -49,6 +49,8 @@ class Origin(Enum):
 
     INTRODUCED = "introduced"
     PRE_EXISTING = "pre-existing"
+    #: Present before the change, gone after it (in Report.resolved, never in Report.results).
+    RESOLVED = "resolved"
 
 
 @dataclass(frozen=True)
@@ -89,11 +91,14 @@ class Report:
 
     `conforms` is SHACL's: no result at all. `checked` names the files validated in the context of
     the store (empty when the whole store was checked). Results are ordered by focus node.
+    `resolved` holds, for a check of a change, the results the store had before it and has no
+    more after it (what the change repaired); they never make a check fail.
     """
 
     conforms: bool
     results: tuple[Result, ...]
     checked: tuple[str, ...] = ()
+    resolved: tuple[Result, ...] = ()
 
     def count(self, level: Severity, origin: Origin | None = None) -> int:
         """How many results have `level` (and `origin`, when given)."""
@@ -114,8 +119,9 @@ class Report:
 
     def summary(self) -> str:
         """One line: counts by severity and origin."""
+        fixed = f", {len(self.resolved)} resolved" if self.resolved else ""
         if not self.results:
-            return "conforms: no results"
+            return f"conforms: no results{fixed}"
         parts = []
         for level in Severity:
             n = self.count(level)
@@ -123,7 +129,7 @@ class Report:
                 parts.append(f"{n} {level.value.lower()}{'s' if n != 1 else ''}")
         introduced = sum(1 for r in self.results if r.origin is Origin.INTRODUCED)
         pre = len(self.results) - introduced
-        return f"{', '.join(parts)} ({introduced} introduced, {pre} pre-existing)"
+        return f"{', '.join(parts)} ({introduced} introduced, {pre} pre-existing{fixed})"
 
 
 def compact(term: Identifier | None) -> str:
@@ -198,28 +204,32 @@ def to_json(report: Report) -> str:
         "conforms": report.conforms,
         "checked": list(report.checked),
         "summary": report.summary(),
-        "results": [
-            {
-                "focus_node": nt(r.focus_node),
-                "path": path_text(r, lambda t: nt(t) or "") or None,
-                "value": nt(r.value),
-                "message": r.message,
-                "severity": r.level.value if r.level.iri == r.severity else nt(r.severity),
-                "source_shape": nt(r.source_shape),
-                "constraint": nt(r.constraint),
-                "origin": r.origin.value,
-            }
-            for r in report.results
-        ],
+        "results": [_json_result(r) for r in report.results],
+        "resolved": [_json_result(r) for r in report.resolved],
     }
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def _json_result(r: Result) -> dict[str, object]:
+    return {
+        "focus_node": nt(r.focus_node),
+        "path": path_text(r, lambda t: nt(t) or "") or None,
+        "value": nt(r.value),
+        "message": r.message,
+        "severity": r.level.value if r.level.iri == r.severity else nt(r.severity),
+        "source_shape": nt(r.source_shape),
+        "constraint": nt(r.constraint),
+        "origin": r.origin.value,
+    }
 
 
 def to_markdown(report: Report) -> str:
     """The report as Markdown for a pull request: a summary line and one table per focus node."""
     checked = f" of {', '.join(f'`{c}`' for c in report.checked)}" if report.checked else ""
     lines = [f"### SHACL validation{checked}", "", f"**{report.summary()}**", ""]
-    for focus, results in group_by_focus(report.results):
+    if report.resolved:
+        lines += ["Resolved by this change (present before it, gone after it):", ""]
+    for focus, results in group_by_focus(report.resolved + report.results):
         lines += [f"#### {_md(compact(focus))}", "",
                   "| property | value | message | severity | origin | shape |",
                   "| --- | --- | --- | --- | --- | --- |"]
@@ -245,14 +255,19 @@ def group_by_focus(results: Iterable[Result]) -> list[tuple[Identifier, list[Res
 
 
 def to_turtle(report: Report) -> bytes:
-    """The report as a W3C `sh:ValidationReport` in Turtle (the origin label has no SHACL term)."""
+    """The report as a W3C `sh:ValidationReport` in Turtle (the origin label has no SHACL term).
+
+    Resolved results are `sh:ValidationResult`s the report `prov:invalidated` (their existence
+    ended with the change), not `sh:result`s, so SHACL readers see the report after the change.
+    """
     triples: list[Triple] = []
     root = BNode()
     triples += [(root, RDF.type, SH.ValidationReport),
                 (root, SH.conforms, Literal("true" if report.conforms else "false", datatype=XSD.boolean))]
-    for r in report.results:
+    for r in report.results + report.resolved:
         node = BNode()
-        triples += [(root, SH.result, node), (node, RDF.type, SH.ValidationResult),
+        link = SH.result if r.origin is not Origin.RESOLVED else URIRef("http://www.w3.org/ns/prov#invalidated")
+        triples += [(root, link, node), (node, RDF.type, SH.ValidationResult),
                     (node, SH.focusNode, r.focus_node), (node, SH.resultSeverity, r.severity),
                     (node, SH.sourceShape, r.source_shape), (node, SH.sourceConstraintComponent, r.constraint),
                     (node, SH.resultMessage, Literal(r.message))]

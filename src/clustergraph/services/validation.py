@@ -401,14 +401,18 @@ def validate_change(graph: Graph, shapes: Shapes, *, added: set[Triple], removed
             graph.add(t)
         for t in added:
             graph.remove(t)
+    fixed: tuple[Result, ...] = ()
     if not (added or removed):
         labelled = [_with(r, Origin.PRE_EXISTING) for r in found]
     else:
-        narrowed = Shapes(_narrowed(shapes.graph, graph, {r.focus_node for r in found}), shapes.files)
-        before = {r.key for r in _engine(graph, narrowed)}
+        before_found = _engine(graph, shapes)
+        before = {r.key for r in before_found}
         labelled = [_with(r, Origin.PRE_EXISTING if r.key in before else Origin.INTRODUCED) for r in found]
+        now = {r.key for r in found}
+        fixed = tuple(sorted({r.key: _with(r, Origin.RESOLVED) for r in before_found if r.key not in now}.values(),
+                             key=_order))
     labelled.sort(key=_order)
-    return Report(conforms=not labelled, results=tuple(labelled), checked=checked)
+    return Report(conforms=not labelled, results=tuple(labelled), checked=checked, resolved=fixed)
 
 
 def _with(result: Result, origin: Origin) -> Result:

@@ -10,5 +10,6 @@ from clustergraph.adapters.cli.app import main
 # Importing the command modules registers their commands on `main`.
 from clustergraph.adapters.cli import catalogue, commands, ontology, steward  # noqa: E402,F401
 from clustergraph.adapters.cli import release  # noqa: E402,F401
+from clustergraph.adapters.cli import project  # noqa: E402,F401
 
 __all__ = ["main"]

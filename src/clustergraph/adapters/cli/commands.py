@@ -14,7 +14,7 @@ from clustergraph.adapters.cli.app import main, open_for
 from clustergraph.adapters.cli.output import RESULT_CHOICES, console, emit, short
 from clustergraph.base.errors import InputError
 from clustergraph.base.formats import RdfFormat
-from clustergraph.core.config import Settings
+from clustergraph.core.config import Settings, read_tokens
 from clustergraph.core.remotebuild import JOURNAL
 from clustergraph.services.build import build as run_build
 from clustergraph.services.build import source_files
@@ -246,10 +246,14 @@ def print_coverage(clusters: tuple[Coverage, ...]) -> None:
               default=Settings.max_triples, help="Most triples one validate or ingest request may hold.")
 @click.option("--cors-origin", envvar="CLUSTERGRAPH_CORS_ORIGIN", default="*", show_default=True,
               help="Access-Control-Allow-Origin sent with read answers ('' for none); writes never send it.")
+@click.option("--tokens", "tokens_file", type=click.Path(path_type=Path), envvar="CLUSTERGRAPH_TOKENS",
+              help="Agents who may write: lines 'agent-name sha256-of-token'.")
+@click.option("--unguarded-writes", is_flag=True, envvar="CLUSTERGRAPH_UNGUARDED_WRITES",
+              help="Apply SPARQL updates and Graph Store writes without validating or recording them.")
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, base_url: str | None, timeout_s: float, result_limit: int,
           allow_service: bool, allow_load: bool, workers: int, queue_size: int, max_body: int, max_triples: int,
-          cors_origin: str) -> None:
+          cors_origin: str, tokens_file: Path | None, unguarded_writes: bool) -> None:
     """Serve the SPARQL endpoint, the linked-data pages and the web UI.
 
     Read-only unless CLUSTERGRAPH_TOKEN is set: then updates, the Graph Store Protocol and the
@@ -262,9 +266,14 @@ def serve(settings: Settings, host: str, port: int, base_url: str | None, timeou
     settings = replace(settings, base_url=(base_url or f"http://{host}:{port}").rstrip("/"),
                        query_timeout_s=timeout_s, result_limit=result_limit, allow_service=allow_service,
                        allow_load=allow_load, workers=workers, queue_size=queue_size, max_body=max_body,
-                       max_triples=max_triples, cors_origin=cors_origin)
+                       max_triples=max_triples, cors_origin=cors_origin,
+                       agent_tokens=read_tokens(tokens_file) if tokens_file else (),
+                       guarded_writes=not unguarded_writes)
+    if unguarded_writes:
+        click.echo("warning: --unguarded-writes: SPARQL updates and Graph Store writes are applied without "
+                   "validation and are not recorded as batches (they cannot be retracted)", err=True)
     app = create_app(settings)
-    writes = "writes need the token" if settings.write_token else "read-only"
+    writes = "writes need a token" if settings.write_token or settings.agent_tokens else "read-only"
     click.echo(f"serving {settings.store_path or settings.endpoint} on http://{host}:{port}/ "
                f"as {settings.base_url} ({writes})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -25,7 +25,7 @@ from clustergraph.base.errors import NotConforming
 from clustergraph.core.config import Settings
 from clustergraph.services.ingest import Batch, batches as list_batches
 from clustergraph.services.ingest import ingest as run_ingest
-from clustergraph.services.ingest import retract as run_retract
+from clustergraph.services.guard import retract as run_retract
 from clustergraph.services.report import Origin, Report, compact, group_by_focus, path_text, to_json, to_markdown
 from clustergraph.services.report import to_turtle
 from clustergraph.services.validation import Engine, Limits
@@ -70,7 +70,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], shapes_dir: Path | Non
     """Check FILES against the shapes in the context of the store, or the whole store if none.
 
     Each result is labelled introduced (caused by the files) or pre-existing (already in the
-    store); only introduced results fail a check of files, which looks only at the nodes the
+    store), and results the files repair are listed as resolved; only introduced results fail a check of files, which looks only at the nodes the
     files can affect. Exits 0 when it conforms, 1 on
     violations (and warnings with --strict), 2 on bad input.
     """
@@ -106,8 +106,12 @@ def ingest(settings: Settings, file: Path, agent: str, origin: str | None, shape
         except NotConforming as refused:
             show(refused.report, fmt)
             raise
-    if done.report.results:
+    if done.report.results or done.report.resolved:
         click.echo(f"accepted with {done.report.summary()}", err=True)
+    if done.report.resolved:
+        click.echo(f"resolved {len(done.report.resolved)} result{'s' if len(done.report.resolved) != 1 else ''} "
+                   "the store had before:", err=True)
+        show(Report(conforms=True, results=(), checked=done.report.checked, resolved=done.report.resolved), fmt)
     batch = done.batch
     click.echo(f"batch {batch.id}: {batch.triples:,} triples from {batch.file_name} into <{batch.graph}>")
     if settings.endpoint is not None:
@@ -157,6 +161,10 @@ def retract(settings: Settings, batch: str, force: bool, shapes_dir: Path | None
     if done.report.failed(strict=strict):
         show(done.report, fmt)
         click.echo(f"forced: the graph now has {done.report.summary()}", err=True)
+    elif done.report.resolved:
+        click.echo(f"resolved {len(done.report.resolved)} result{'s' if len(done.report.resolved) != 1 else ''}: "
+                   f"{done.report.summary()}", err=True)
+        show(done.report, fmt)
     click.echo(f"retracted batch {done.batch.id} ({done.batch.triples:,} triples from {done.batch.file_name})")
 
 
@@ -170,7 +178,7 @@ def show(report: Report, fmt: str) -> None:
         click.echo(to_markdown(report))
     elif fmt == "turtle":
         click.echo(to_turtle(report).decode("utf-8"), nl=False)
-    elif report.results:
+    elif report.results or report.resolved:
         _table(report)
 
 
@@ -184,12 +192,13 @@ def _table(report: Report) -> None:
     """Rich tables grouped by focus node: the node as a heading, its results below it."""
     out = _console()
     styles = {"Violation": "red", "Warning": "yellow", "Info": "blue"}
-    for focus, results in group_by_focus(report.results):
+    colours = {Origin.INTRODUCED: "", Origin.PRE_EXISTING: "dim", Origin.RESOLVED: "green"}
+    for focus, results in group_by_focus(report.resolved + report.results):
         out.print(Text(compact(focus), style="bold"))
         table = Table("property", "value", "message", "severity", "origin", box=box.SIMPLE, pad_edge=False)
         for r in results:
             # Text, not markup: a value or a message may hold square brackets.
             table.add_row(Text(path_text(r)), Text(compact(r.value)), Text(r.message),
                           Text(r.level.value, style=styles.get(r.level.value, "red")),
-                          Text(r.origin.value, style="" if r.origin is Origin.INTRODUCED else "dim"))
+                          Text(r.origin.value, style=colours[r.origin]))
         out.print(table)

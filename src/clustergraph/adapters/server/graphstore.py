@@ -16,17 +16,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from clustergraph.adapters.server.auth import refuse_writer
+from clustergraph.adapters.server.auth import writer as writing_agent
+from clustergraph.adapters.server.limits import RECYCLE_BYTES
+from clustergraph.adapters.server.reports import refused, written
 from clustergraph.adapters.server.negotiation import GRAPH_TYPES, choose
 from clustergraph.adapters.server.sparql import not_acceptable
 from clustergraph.base.formats import RdfFormat
 from clustergraph.core.pool import Writer
 from clustergraph.core.store import Store
-from clustergraph.services import writes
+from clustergraph.base.errors import NotConforming
+from clustergraph.core.config import Settings
+from clustergraph.services import guard, writes
 
-#: A write whose body is larger than this is followed by a fresh writer process, which returns the
-#: memory the body's parse took (Python keeps freed small objects in its own arenas).
-RECYCLE_BYTES = 4 * 1024 * 1024
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 _TRIPLE_FORMATS = (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML, RdfFormat.JSON_LD)
 
@@ -41,9 +42,9 @@ async def graph_store(request: Request) -> Response:
             return JSONResponse({"error": "the default graph is the union of the named graphs and cannot be "
                                           "written; name a graph with ?graph=<IRI>"},
                                 status_code=405, headers={"Allow": "GET, HEAD"})
-        refusal = refuse_writer(request)
-        if refusal is not None:
-            return refusal
+        agent = writing_agent(request)
+        if isinstance(agent, Response):
+            return agent
     graph = params.get("graph")
     if graph is not None and not _IRI.fullmatch(graph):
         return _error(400, f"?graph= needs an absolute IRI, got {graph!r}")
@@ -54,6 +55,30 @@ async def graph_store(request: Request) -> Response:
         return await _read(request, store, graph)
     assert graph is not None
     writer: Writer = request.app.state.writer
+    settings: Settings = request.app.state.settings
+    if not settings.guarded_writes:
+        return await _unguarded(request, writer, graph)
+    try:
+        if request.method == "DELETE":
+            dropped = await run_in_threadpool(writer.run, guard.guarded_drop, settings.shapes_dir, graph,
+                                              agent=agent, name="graph store")
+            if dropped is None:
+                return _error(404, f"no graph <{graph}> in the store")
+            return written(dropped, 200)
+        body = await _body(request)
+        if isinstance(body, Response):
+            return body
+        data, fmt = body
+        existed, done = await run_in_threadpool(
+            writer.run, guard.guarded_put, settings.shapes_dir, graph, data, fmt, replace=request.method == "PUT",
+            agent=agent, recycle=len(data) > RECYCLE_BYTES, name="graph store")
+    except NotConforming as refusal:
+        return refused(refusal, request.headers.get("accept"))
+    return written(done, 200 if existed else 201, location=graph)
+
+
+async def _unguarded(request: Request, writer: Writer, graph: str) -> Response:
+    """A Graph Store write applied as it is (serve --unguarded-writes): no check, no batch."""
     if request.method == "DELETE":
         if not await run_in_threadpool(writer.run, writes.drop_graph, graph, name="graph store"):
             return _error(404, f"no graph <{graph}> in the store")

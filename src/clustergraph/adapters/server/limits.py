@@ -18,6 +18,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clustergraph.base.errors import TooLarge
 
+#: A write whose body is larger than this is followed by a fresh writer process, which returns the
+#: memory the body's parse took (Python keeps freed small objects in its own arenas).
+RECYCLE_BYTES = 4 * 1024 * 1024
+
 #: Paths whose answers are public reads (a prefix ending in '/' covers the paths under it).
 READ_PATHS = ("/sparql", "/api/queries", "/api/openapi.json", "/id/", "/concept/", "/rdf-graphs", "/ontology",
               "/.well-known/void", "/release/")

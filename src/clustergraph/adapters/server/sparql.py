@@ -20,16 +20,19 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from clustergraph.adapters.server.auth import refuse_writer
+from clustergraph.adapters.server.auth import writer as writing_agent
 from clustergraph.adapters.server.negotiation import GRAPH_TYPES, RESOURCE_TYPES, RESULT_TYPES, choose
 from clustergraph.base.formats import RdfFormat, ResultFormat
+from clustergraph.base.sparqlhelp import with_prefixes
 from clustergraph.base.terms import PREFIXES
 from clustergraph.core.config import Settings
 from clustergraph.core.rdfio import parse_text
 from clustergraph.core.results import QueryResult, Triples, write_solutions, write_triples
 from clustergraph.core.pool import ReadPool, Writer
 from clustergraph.core.store import QueryOptions, Store
-from clustergraph.services import writes
+from clustergraph.adapters.server.reports import refused, written
+from clustergraph.base.errors import NotConforming
+from clustergraph.services import guard, writes
 from clustergraph.services.writes import UpdateRequest
 
 #: Named in the body of a cut answer (SPARQL JSON/XML `link`), and in the header's value.
@@ -72,29 +75,29 @@ async def endpoint(request: Request) -> Response:
     options = QueryOptions(name="query", limit=settings.result_limit, allow_service=settings.allow_service,
                            default_graphs=protocol.default_graphs, named_graphs=protocol.named_graphs,
                            base_iri=service_iri(settings))
+    text = with_prefixes(protocol.text, PREFIXES)  # the editor's ad-hoc queries get the standard prefixes
     accept = request.headers.get("accept")
     if not isinstance(store, ReadPool):
-        result = await run_in_threadpool(store.query, protocol.text, options=options)
+        result = await run_in_threadpool(store.query, text, options=options)
         return answer(result, accept, settings.result_limit)
     # The worker writes the answer in the negotiated format: the server only passes the bytes on.
     chosen, chosen_rdf = choose(accept, RESULT_TYPES), choose(accept, GRAPH_TYPES)
-    written = await run_in_threadpool(store.answer, protocol.text, options=options,
-                                      results=chosen[1] if chosen else None,
-                                      rdf=chosen_rdf[1] if chosen_rdf else None, prefixes=PREFIXES)
-    if written.kind == "triples":
-        if chosen_rdf is None or written.body is None:
+    doc = await run_in_threadpool(store.answer, text, options=options, results=chosen[1] if chosen else None,
+                                  rdf=chosen_rdf[1] if chosen_rdf else None, prefixes=PREFIXES)
+    if doc.kind == "triples":
+        if chosen_rdf is None or doc.body is None:
             return not_acceptable(GRAPH_TYPES)
-        return _written(written.body, chosen_rdf[0], chosen_rdf[1], written.truncated, settings.result_limit)
-    if chosen is None or written.body is None:
+        return _written(doc.body, chosen_rdf[0], chosen_rdf[1], doc.truncated, settings.result_limit)
+    if chosen is None or doc.body is None:
         return not_acceptable(RESULT_TYPES)
-    return _written(written.body, chosen[0], chosen[1], written.truncated, settings.result_limit)
+    return _written(doc.body, chosen[0], chosen[1], doc.truncated, settings.result_limit)
 
 
 async def update(request: Request) -> Response:
     """Run one SPARQL update atomically; only with the operator's bearer token (401/403 without)."""
-    refusal = refuse_writer(request)
-    if refusal is not None:
-        return refusal
+    agent = writing_agent(request)
+    if isinstance(agent, Response):
+        return agent
     try:
         protocol = await _read(request, operation="update", refuse="query")
     except ProtocolError as exc:
@@ -106,8 +109,17 @@ async def update(request: Request) -> Response:
     writer: Writer = request.app.state.writer
     update_request = UpdateRequest(protocol.text, base_iri=service_iri(settings), using=protocol.default_graphs,
                                    using_named=protocol.named_graphs)
-    await run_in_threadpool(writer.run, writes.update, update_request, allow_load=settings.allow_load, name="update")
-    return Response(status_code=204)
+    if not settings.guarded_writes:
+        await run_in_threadpool(writer.run, writes.update, update_request, allow_load=settings.allow_load,
+                                name="update")
+        return Response(status_code=204)
+    try:
+        done = await run_in_threadpool(writer.run, guard.guarded_update, settings.shapes_dir,
+                                       writes.using(update_request), agent=agent, base_iri=update_request.base_iri,
+                                       name="update")
+    except NotConforming as refusal:
+        return refused(refusal, request.headers.get("accept"))
+    return written(done, 200)
 
 
 def service_iri(settings: Settings) -> str:

@@ -1,4 +1,4 @@
-"""The steward operations over HTTP: POST /api/validate and POST /api/ingest (bearer token only).
+"""The steward operations over HTTP: POST /api/validate, /api/ingest and /api/retract (token only).
 
 The body is one RDF document in the syntax its Content-Type names; `?name=` is what the report calls
 it (default 'request body'), `?strict=true` makes warnings fail too. The reports are the CLI's:
@@ -11,7 +11,6 @@ body that cannot be used; 401/403 without the token.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -19,24 +18,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from clustergraph.adapters.server.auth import refuse_writer
-from clustergraph.adapters.server.graphstore import RECYCLE_BYTES
+from clustergraph.adapters.server.limits import RECYCLE_BYTES
+from clustergraph.adapters.server.reports import REPORT_TYPES, batch_json, report_answer
 from clustergraph.adapters.server.negotiation import choose
 from clustergraph.adapters.server.sparql import not_acceptable
 from clustergraph.base.errors import NotConforming
 from clustergraph.base.formats import RdfFormat
 from clustergraph.core.config import Settings
 from clustergraph.core.pool import Writer
-from clustergraph.services import writes
-from clustergraph.services.ingest import Batch
-from clustergraph.services.report import Report, to_json, to_markdown, to_turtle
+from clustergraph.services import guard, writes
+from clustergraph.services.report import to_json
 from clustergraph.services.validation import RdfInput
-
-_REPORT_TYPES: list[tuple[str, str]] = [
-    ("application/json", "json"),
-    ("text/markdown", "markdown"),
-    ("text/turtle", "turtle"),
-]
-
 
 async def validate_endpoint(request: Request) -> Response:
     """Validate the body in the context of the store; never changes the store."""
@@ -51,7 +43,7 @@ async def validate_endpoint(request: Request) -> Response:
                                      max_triples=settings.max_triples, commits=False,
                                      recycle=_large(source), name="validate")
     failed = report.failed(strict=_strict(request))
-    return _report(report, fmt_name, 200, {"X-Clustergraph-Conforms": "false" if failed else "true"})
+    return report_answer(report, fmt_name, 200, {"X-Clustergraph-Conforms": "false" if failed else "true"})
 
 
 async def ingest_endpoint(request: Request) -> Response:
@@ -70,8 +62,8 @@ async def ingest_endpoint(request: Request) -> Response:
             writes.add_batch, settings.shapes_dir, source, agent=agent, origin=request.query_params.get("source"),
             strict=_strict(request), max_triples=settings.max_triples, recycle=_large(source), name="ingest"))
     except NotConforming as refused:
-        return _report(refused.report, fmt_name, 422, {"X-Clustergraph-Conforms": "false"})
-    body = {"batch": _batch(done.batch), "report": json.loads(to_json(done.report))}
+        return report_answer(refused.report, fmt_name, 422, {"X-Clustergraph-Conforms": "false"})
+    body = {"batch": batch_json(done.batch), "report": json.loads(to_json(done.report))}
     return JSONResponse(body, status_code=201, headers={"Location": str(done.batch.graph)})
 
 
@@ -80,9 +72,9 @@ async def _prepare(request: Request) -> tuple[RdfInput, str] | Response:
     refusal = refuse_writer(request)
     if refusal is not None:
         return refusal
-    chosen = choose(request.headers.get("accept"), _REPORT_TYPES)
+    chosen = choose(request.headers.get("accept"), REPORT_TYPES)
     if chosen is None:
-        return not_acceptable(_REPORT_TYPES)
+        return not_acceptable(REPORT_TYPES)
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     fmt = RdfFormat.from_media_type(media) if media else None
     if fmt is None:
@@ -94,17 +86,26 @@ async def _prepare(request: Request) -> tuple[RdfInput, str] | Response:
     return RdfInput(name=name, data=body, fmt=fmt), chosen[1]
 
 
-def _report(report: Report, fmt_name: str, status: int, headers: dict[str, str]) -> Response:
-    if fmt_name == "markdown":
-        return Response(to_markdown(report), status_code=status, media_type="text/markdown", headers=headers)
-    if fmt_name == "turtle":
-        return Response(to_turtle(report), status_code=status, media_type="text/turtle", headers=headers)
-    return Response(to_json(report), status_code=status, media_type="application/json", headers=headers)
-
-
-def _batch(batch: Batch) -> dict[str, Any]:
-    return {"id": batch.id, "graph": str(batch.graph), "agent": batch.agent, "started": batch.started.isoformat(),
-            "file": batch.file_name, "sha256": batch.sha256, "source": batch.source, "triples": batch.triples}
+async def retract_endpoint(request: Request) -> Response:
+    """Retract one batch (?batch=ID; ?force=true to retract even if the rest would break the shapes)."""
+    refusal = refuse_writer(request)
+    if refusal is not None:
+        return refusal
+    chosen = choose(request.headers.get("accept"), REPORT_TYPES)
+    if chosen is None:
+        return not_acceptable(REPORT_TYPES)
+    batch_id = request.query_params.get("batch", "")
+    if not batch_id.strip():
+        return JSONResponse({"error": "name the batch: ?batch=<id>"}, status_code=400)
+    settings: Settings = request.app.state.settings
+    writer: Writer = request.app.state.writer
+    force = request.query_params.get("force", "").lower() in ("1", "true", "yes")
+    try:
+        done = await run_in_threadpool(writer.run, guard.retract, settings.shapes_dir, batch_id, force=force,
+                                       strict=_strict(request), name="retract")
+    except NotConforming as refused_retract:
+        return report_answer(refused_retract.report, chosen[1], 422, {"X-Clustergraph-Conforms": "false"})
+    return JSONResponse({"batch": batch_json(done.batch), "report": json.loads(to_json(done.report))})
 
 
 def _large(source: RdfInput) -> bool:
@@ -118,4 +119,5 @@ def _strict(request: Request) -> bool:
 routes = [
     Route("/api/validate", validate_endpoint, methods=["POST"]),
     Route("/api/ingest", ingest_endpoint, methods=["POST"]),
+    Route("/api/retract", retract_endpoint, methods=["POST"]),
 ]
