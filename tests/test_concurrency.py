@@ -78,10 +78,10 @@ def test_a_full_queue_answers_503_with_retry_after_at_once(server: str) -> None:
 def test_a_write_is_seen_by_the_next_read_on_every_worker(server: str) -> None:
     with ThreadPoolExecutor(3) as pool:  # every worker opens its handle before the write (2 busy, 1 waiting)
         assert not any(pool.map(lambda _: ask(server, FACT), range(12)))
-    assert update(server, f"INSERT DATA {{ GRAPH <urn:x:g> {{ {FACT} }} }}").status_code == 204
+    assert update(server, f"INSERT DATA {{ GRAPH <urn:x:g> {{ {FACT} }} }}").status_code in (200, 204)
     with ThreadPoolExecutor(3) as pool:
         assert all(pool.map(lambda _: ask(server, FACT), range(12)))
-    assert update(server, "DROP GRAPH <urn:x:g>").status_code == 204
+    assert update(server, "DROP GRAPH <urn:x:g>").status_code in (200, 204)
     with ThreadPoolExecutor(3) as pool:
         assert not any(pool.map(lambda _: ask(server, FACT), range(12)))
 
@@ -113,13 +113,13 @@ def test_reads_carry_cors_and_writes_never(server: str) -> None:
     assert preflight.status_code == 204
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     written = update(server, "INSERT DATA { GRAPH <urn:x:c> { <urn:x:c> <urn:x:c> 1 } }")
-    assert written.status_code == 204 and "Access-Control-Allow-Origin" not in written.headers
+    assert written.status_code in (200, 204) and "Access-Control-Allow-Origin" not in written.headers
     write_preflight = httpx.options(f"{server}/sparql/update", headers={
         "Origin": "http://other", "Access-Control-Request-Method": "POST"})
     assert "Access-Control-Allow-Origin" not in write_preflight.headers
     put = httpx.put(f"{server}/rdf-graphs", params={"graph": "urn:x:c"}, content=b"<urn:x:c> <urn:x:c> \"2\" .",
                     headers={**AUTH, "Content-Type": "application/n-triples", "Origin": "http://other"})
-    assert put.status_code == 204 and "Access-Control-Allow-Origin" not in put.headers
+    assert put.status_code in (200, 201, 204) and "Access-Control-Allow-Origin" not in put.headers
 
 
 def test_relative_iris_resolve_against_the_endpoint(server: str) -> None:
@@ -127,14 +127,14 @@ def test_relative_iris_resolve_against_the_endpoint(server: str) -> None:
                       headers={"Accept": "application/n-triples"})
     assert built.status_code == 200
     assert f"<{server}/s> <{server}/p>" in built.text
-    assert update(server, "INSERT DATA { GRAPH <urn:x:rel> { <s> <p> 1 } }").status_code == 204
+    assert update(server, "INSERT DATA { GRAPH <urn:x:rel> { <s> <p> 1 } }").status_code in (200, 204)
     assert ask(server, f"GRAPH <urn:x:rel> {{ <{server}/s> <{server}/p> 1 }}")
 
 
 def test_using_graph_uri_is_the_update_dataset(server: str) -> None:
-    assert update(server, "INSERT DATA { GRAPH <urn:x:src> { <urn:x:a> <urn:x:p> 7 } }").status_code == 204
+    assert update(server, "INSERT DATA { GRAPH <urn:x:src> { <urn:x:a> <urn:x:p> 7 } }").status_code in (200, 204)
     copy = "INSERT { GRAPH <urn:x:dst> { ?s ?p ?o } } WHERE { ?s ?p ?o }"
-    assert update(server, copy, **{"using-graph-uri": "urn:x:src"}).status_code == 204
+    assert update(server, copy, **{"using-graph-uri": "urn:x:src"}).status_code in (200, 204)
     dump = httpx.get(f"{server}/rdf-graphs", params={"graph": "urn:x:dst"}, headers={"Accept": "application/n-triples"})
     assert dump.text.strip() == "<urn:x:a> <urn:x:p> \"7\"^^<http://www.w3.org/2001/XMLSchema#integer> ."
     both = update(server, "INSERT { GRAPH <urn:x:dst> { ?s ?p ?o } } USING <urn:x:src> WHERE { ?s ?p ?o }",

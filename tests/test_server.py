@@ -229,6 +229,7 @@ def test_a_bug_is_a_plain_500_without_details(client: AppClient, monkeypatch: py
         raise RuntimeError("secret internals /etc/passwd")
 
     monkeypatch.setattr(client.app.state.store, "query", broken)
+    monkeypatch.setattr(client.app.state.store, "answer", broken)  # /sparql's answers are written by a worker
     response = client.get("/sparql", params={"query": CLUSTERS})
     assert (response.status_code, response.json()) == (500, {"error": "internal server error"})
     assert "secret" not in response.text

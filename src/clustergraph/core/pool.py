@@ -34,12 +34,12 @@ from rdflib import URIRef
 from rdflib.term import Identifier
 
 from clustergraph.base.errors import Busy, StoreError
-from clustergraph.base.formats import RdfFormat
+from clustergraph.base.formats import RdfFormat, ResultFormat
 from clustergraph.core.config import Settings
 from clustergraph.core.results import QueryResult
 from clustergraph.core.store import GraphLoad, Progress, QueryOptions, Store
 from clustergraph.core.textindex import Hit
-from clustergraph.core.worker import WorkerStore
+from clustergraph.core.worker import Answer, WorkerStore
 
 
 def default_workers() -> int:
@@ -147,6 +147,13 @@ class ReadPool(Store):
     ) -> QueryResult:
         result: QueryResult = self._with_worker("query", sparql, bindings=bindings, options=options)
         return result
+
+    def answer(self, sparql: str, *, options: QueryOptions, results: ResultFormat | None, rdf: RdfFormat | None,
+               prefixes: Mapping[str, str] | None = None) -> Answer:
+        """The answer to `sparql` as a document written by a worker (WorkerStore.answer)."""
+        answer: Answer = self._with_worker("answer", sparql, options=options, results=results, rdf=rdf,
+                                           prefixes=prefixes)
+        return answer
 
     def graph_sizes(self) -> dict[URIRef, int]:
         sizes: dict[URIRef, int] = self._with_worker("graph_sizes")

@@ -30,6 +30,7 @@ import threading
 import time
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -40,10 +41,10 @@ from rdflib import URIRef
 from rdflib.term import Identifier
 
 from clustergraph.base.errors import ClusterGraphError, QueryError, StoreError
-from clustergraph.base.formats import RdfFormat
+from clustergraph.base.formats import RdfFormat, ResultFormat
 from clustergraph.core.config import Settings
 from clustergraph.core.remote import RemoteStore
-from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples
+from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, write_solutions, write_triples
 from clustergraph.core.textindex import Hit
 from clustergraph.core.store import EmbeddedStore, GraphLoad, Progress, QueryOptions, Store
 
@@ -95,6 +96,17 @@ class WorkerStore(Store):
     ) -> QueryResult:
         packed = self._call("query", sparql, dict(bindings or {}), options, limit=self.timeout_s, name=options.name)
         return _unpack_result(packed)
+
+    def answer(self, sparql: str, *, options: QueryOptions, results: ResultFormat | None, rdf: RdfFormat | None,
+               prefixes: Mapping[str, str] | None = None) -> Answer:
+        """The answer to `sparql`, written in the child: solutions in `results`, triples in `rdf`.
+
+        What crosses the pipe is the written document, not its terms one by one, and the writing uses
+        the child's core, not the server's. `Answer.body` is None when the answer's kind has no format.
+        """
+        kind, body, truncated = self._call("answer", sparql, options, results, rdf, dict(prefixes or {}),
+                                           limit=self.timeout_s, name=options.name)
+        return Answer(kind, body, truncated)
 
     def graph_sizes(self) -> dict[URIRef, int]:
         sizes: dict[URIRef, int] = self._call("graph_sizes")
@@ -299,6 +311,25 @@ def serve(conn: Connection, settings: Settings, read_only: bool = False) -> None
             conn.send(("bug", traceback.format_exc()))
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A query's answer as a document: `kind` 'boolean', 'solutions' or 'triples'; `body` None when
+    no format was given for that kind; `truncated` when the row limit cut it."""
+
+    kind: str
+    body: bytes | None
+    truncated: bool
+
+
+def _write_answer(store: Store, text: str, options: QueryOptions, results: ResultFormat | None,
+                  rdf: RdfFormat | None, prefixes: dict[str, str]) -> tuple[str, bytes | None, bool]:
+    result = store.query(text, options=options)
+    if isinstance(result, Triples):
+        return "triples", None if rdf is None else write_triples(result, rdf, prefixes or None), result.truncated
+    kind = "boolean" if isinstance(result, Boolean) else "solutions"
+    return kind, None if results is None else write_solutions(result, results), result.truncated
+
+
 def _dump(store: Store, fmt: RdfFormat, graphs: list[URIRef] | None) -> bytes:
     buffer = io.BytesIO()
     store.dump(buffer, fmt, graphs=graphs)
@@ -314,6 +345,7 @@ def _all_quads(store: Store) -> list[tuple[Any, ...]]:
 _OPS: dict[str, Any] = {
     "query": lambda s, text, bindings, options: _pack_result(s.query(text, bindings=bindings or None,
                                                                      options=options)),
+    "answer": _write_answer,
     "graph_sizes": lambda s: s.graph_sizes(),
     "len": lambda s: len(s),
     "dump": _dump,

@@ -28,7 +28,7 @@ from clustergraph.base.terms import PREFIXES
 from clustergraph.core.config import Settings
 from clustergraph.core.rdfio import parse_text
 from clustergraph.core.results import QueryResult, Triples, write_solutions, write_triples
-from clustergraph.core.pool import Writer
+from clustergraph.core.pool import ReadPool, Writer
 from clustergraph.core.store import QueryOptions, Store
 from clustergraph.adapters.server.reports import refused, written
 from clustergraph.base.errors import NotConforming
@@ -76,8 +76,21 @@ async def endpoint(request: Request) -> Response:
                            default_graphs=protocol.default_graphs, named_graphs=protocol.named_graphs,
                            base_iri=service_iri(settings))
     text = with_prefixes(protocol.text, PREFIXES)  # the editor's ad-hoc queries get the standard prefixes
-    result = await run_in_threadpool(store.query, text, options=options)
-    return answer(result, request.headers.get("accept"), settings.result_limit)
+    accept = request.headers.get("accept")
+    if not isinstance(store, ReadPool):
+        result = await run_in_threadpool(store.query, text, options=options)
+        return answer(result, accept, settings.result_limit)
+    # The worker writes the answer in the negotiated format: the server only passes the bytes on.
+    chosen, chosen_rdf = choose(accept, RESULT_TYPES), choose(accept, GRAPH_TYPES)
+    doc = await run_in_threadpool(store.answer, text, options=options, results=chosen[1] if chosen else None,
+                                  rdf=chosen_rdf[1] if chosen_rdf else None, prefixes=PREFIXES)
+    if doc.kind == "triples":
+        if chosen_rdf is None or doc.body is None:
+            return not_acceptable(GRAPH_TYPES)
+        return _written(doc.body, chosen_rdf[0], chosen_rdf[1], doc.truncated, settings.result_limit)
+    if chosen is None or doc.body is None:
+        return not_acceptable(RESULT_TYPES)
+    return _written(doc.body, chosen[0], chosen[1], doc.truncated, settings.result_limit)
 
 
 async def update(request: Request) -> Response:
@@ -116,25 +129,25 @@ def service_iri(settings: Settings) -> str:
 
 def answer(result: QueryResult, accept: str | None, limit: int) -> Response:
     """`result` in the format `accept` prefers (406 if none), marked when the row limit cut it."""
-    headers = {"Vary": "Accept"}
-    if result.truncated:
-        headers[TRUNCATED_HEADER] = f"true; limit={limit}; the answer is incomplete"
     if isinstance(result, Triples):
         chosen_rdf = choose(accept, GRAPH_TYPES)
         if chosen_rdf is None:
             return not_acceptable(GRAPH_TYPES)
         media, rdf = chosen_rdf
-        body = write_triples(result, rdf, PREFIXES)
-        if result.truncated:
-            body = _mark_rdf(body, rdf, limit)
-        return Response(body, media_type=media, headers=headers)
+        return _written(write_triples(result, rdf, PREFIXES), media, rdf, result.truncated, limit)
     chosen = choose(accept, RESULT_TYPES)
     if chosen is None:
         return not_acceptable(RESULT_TYPES)
     media, fmt = chosen
-    body = write_solutions(result, fmt)
-    if result.truncated:
-        body = _mark_results(body, fmt, limit)
+    return _written(write_solutions(result, fmt), media, fmt, result.truncated, limit)
+
+
+def _written(body: bytes, media: str, fmt: RdfFormat | ResultFormat, truncated: bool, limit: int) -> Response:
+    """A written answer, with the header and (where the format has room) the marker of a cut answer."""
+    headers = {"Vary": "Accept"}
+    if truncated:
+        headers[TRUNCATED_HEADER] = f"true; limit={limit}; the answer is incomplete"
+        body = _mark_rdf(body, fmt, limit) if isinstance(fmt, RdfFormat) else _mark_results(body, fmt, limit)
     return Response(body, media_type=media, headers=headers)
 
 
