@@ -79,6 +79,11 @@ def plan_update(store: Store, text: str, batch_graph: ox.NamedNode, *, base_iri:
 
     Raises QueryError (400) for a syntax error or an operation a guarded write does not take.
     """
+    data = _data_block(text)
+    if data is not None:  # one INSERT DATA or DELETE DATA: parsed as TriG by the store's parser, fast
+        planned = _plan_data(store, *data, batch_graph, base_iri)
+        if planned is not None:
+            return planned
     from rdflib.plugins.sparql.algebra import translateUpdate
     from rdflib.plugins.sparql.parser import parseUpdate
     try:
@@ -139,11 +144,63 @@ def plan_update(store: Store, text: str, batch_graph: ox.NamedNode, *, base_iri:
     if any(isinstance(t, ox.BlankNode) for q in removed for t in (q.subject, q.object)):
         raise QueryError(_NAME, "a guarded write cannot delete blank-node triples (they cannot be named to put them "
                                 "back); retract the batch that added them instead")
-    present = set(removed)
-    change_added = tuple(q for q in added if q not in present and not _present(store, q))
-    change_removed = tuple(q for q in removed if q not in added)
+    return _change(store, list(added), list(removed), batch_graph)
+
+
+def _change(store: Store, added: list[ox.Quad], removed: list[ox.Quad], batch_graph: ox.NamedNode) -> Change:
+    """The change: quads to add that the store lacks, quads to remove that it has."""
+    gone = set(removed)
+    there = _existing(store, [q for q in added if q not in gone])
+    change_added = tuple(q for q in dict.fromkeys(added) if q not in gone and q not in there)
+    change_removed = tuple(q for q in dict.fromkeys(removed) if q not in set(added))
     _refuse_reserved(change_added + change_removed, batch_graph)
     return Change(change_added, change_removed)
+
+
+def _data_block(text: str) -> tuple[str, str, str] | None:
+    """(prologue, 'INSERT' or 'DELETE', the block's inside) when `text` is exactly one INSERT/DELETE DATA."""
+    toks = [t for t in lex.tokens(text) if t.kind not in ("space", "comment")]
+    words = [t.text.upper() if t.kind == "word" else t.text for t in toks]
+    i = 0
+    while i < len(words) and words[i] in ("PREFIX", "BASE"):
+        i += 3 if words[i] == "PREFIX" else 2
+    if i + 2 >= len(words) or words[i] not in ("INSERT", "DELETE") or words[i + 1:i + 3] != ["DATA", "{"]:
+        return None
+    depth = 0
+    for j in range(i + 2, len(toks)):
+        if toks[j].kind == "other" and toks[j].text == "{":
+            depth += 1
+        elif toks[j].kind == "other" and toks[j].text == "}":
+            depth -= 1
+            if depth == 0:
+                if j != len(toks) - 1:
+                    return None  # another operation follows: the general path
+                return text[:toks[i].start], words[i], text[toks[i + 2].start + 1:toks[j].start]
+    return None
+
+
+def _plan_data(store: Store, prologue: str, verb: str, body: str, batch_graph: ox.NamedNode,
+               base_iri: str | None) -> Change | None:
+    """The change of one DATA block, or None when TriG does not read it (SPARQL lets a block's last
+    triple go without its '.'; rdflib's SPARQL parser then reads it, slowly)."""
+    tail = body.rstrip()
+    try:
+        quads = parse_text(f"{prologue}\n{body}" + ("" if tail.endswith((".", "}")) or not tail else " ."),
+                           RdfFormat.TRIG, name="update", base_iri=base_iri)
+    except InputError:
+        return None
+    if verb == "INSERT":
+        added = [ox.Quad(q.subject, q.predicate, q.object,
+                         batch_graph if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name) for q in quads]
+        if any(isinstance(t, ox.BlankNode) for q in added if q.graph_name != batch_graph for t in (q.subject, q.object)):
+            raise QueryError(_NAME, "blank nodes may only be inserted without GRAPH (into the write's own batch "
+                                    "graph), where retracting the batch can take them out again")
+        return _change(store, added, [], batch_graph)
+    if any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object)):
+        raise QueryError(_NAME, "DELETE DATA cannot hold blank nodes")
+    patterns = [(None if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name, q.subject, q.predicate,
+                 q.object) for q in quads]
+    return _change(store, [], _holding(store, patterns, None), batch_graph)
 
 
 def plan_put(store: Store, graph: str, body: bytes, fmt: RdfFormat, *, replace: bool) -> Change:
@@ -476,6 +533,21 @@ def _holding(store: Store, patterns: list[tuple[Any, ...]], with_graph: Identifi
         assert isinstance(result, Solutions)
         found += [ox.Quad(s, p, o, row[0]) for row in result.rows if isinstance(row[0], ox.NamedNode)
                   and not row[0].value.startswith(SCRATCH_GRAPHS)]
+    return found
+
+
+def _existing(store: Store, quads: Sequence[ox.Quad]) -> set[ox.Quad]:
+    """Those of `quads` the store has, asked 500 at a time."""
+    named = [q for q in quads if isinstance(q.graph_name, ox.NamedNode)
+             and not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)]
+    found: set[ox.Quad] = set()
+    for start in range(0, len(named), 500):
+        chunk = named[start:start + 500]
+        rows = " ".join(f"({q.subject} {q.predicate} {q.object} {q.graph_name})" for q in chunk)
+        result = store.query(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES (?s ?p ?o ?g) {{ {rows} }} GRAPH ?g {{ ?s ?p ?o }} }}",
+                             options=QueryOptions(name=_NAME))
+        assert isinstance(result, Solutions)
+        found |= {ox.Quad(*row) for row in result.rows}  # type: ignore[arg-type]
     return found
 
 
