@@ -89,7 +89,7 @@ def openapi_paths() -> dict[str, Any]:
              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     hit: dict[str, Any] = {"type": "object", "properties": {k: {"type": "number" if k == "score" else "string"}
                                             for k in (*text.COLUMNS, "href")}}
-    q: dict[str, Any] = {"name": "q", "in": "query", "required": True, "schema": {"type": "string"},
+    q: dict[str, Any] = {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1},
          "description": 'Words (all must match, stemmed, accents folded), "a phrase", -excluded, kind:KIND.'}
     limit: dict[str, Any] = {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": _MAX_LIMIT}}
     return {
