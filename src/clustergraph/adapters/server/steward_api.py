@@ -67,14 +67,20 @@ async def ingest_endpoint(request: Request) -> Response:
     return JSONResponse(body, status_code=201, headers={"Location": str(done.batch.graph)})
 
 
-async def _prepare(request: Request) -> tuple[RdfInput, str] | Response:
-    """The body as an RdfInput and the report format, or the refusal to send."""
+def _report_format(request: Request) -> str | Response:
+    """The report format Accept asks for, if the request carries a write token; else the refusal."""
     refusal = refuse_writer(request)
     if refusal is not None:
         return refusal
     chosen = choose(request.headers.get("accept"), REPORT_TYPES)
-    if chosen is None:
-        return not_acceptable(REPORT_TYPES)
+    return not_acceptable(REPORT_TYPES) if chosen is None else chosen[1]
+
+
+async def _prepare(request: Request) -> tuple[RdfInput, str] | Response:
+    """The body as an RdfInput and the report format, or the refusal to send."""
+    chosen = _report_format(request)
+    if isinstance(chosen, Response):
+        return chosen
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     fmt = RdfFormat.from_media_type(media) if media else None
     if fmt is None:
@@ -83,17 +89,14 @@ async def _prepare(request: Request) -> tuple[RdfInput, str] | Response:
                                       f"not {media or '(no Content-Type)'}"}, status_code=415)
     body = await request.body()
     name = request.query_params.get("name") or "request body"
-    return RdfInput(name=name, data=body, fmt=fmt), chosen[1]
+    return RdfInput(name=name, data=body, fmt=fmt), chosen
 
 
 async def retract_endpoint(request: Request) -> Response:
     """Retract one batch (?batch=ID; ?force=true to retract even if the rest would break the shapes)."""
-    refusal = refuse_writer(request)
-    if refusal is not None:
-        return refusal
-    chosen = choose(request.headers.get("accept"), REPORT_TYPES)
-    if chosen is None:
-        return not_acceptable(REPORT_TYPES)
+    chosen = _report_format(request)
+    if isinstance(chosen, Response):
+        return chosen
     batch_id = request.query_params.get("batch", "")
     if not batch_id.strip():
         return JSONResponse({"error": "name the batch: ?batch=<id>"}, status_code=400)
@@ -104,7 +107,7 @@ async def retract_endpoint(request: Request) -> Response:
         done = await run_in_threadpool(writer.run, guard.retract, settings.shapes_dir, batch_id, force=force,
                                        strict=_strict(request), name="retract")
     except NotConforming as refused_retract:
-        return report_answer(refused_retract.report, chosen[1], 422, {"X-Clustergraph-Conforms": "false"})
+        return report_answer(refused_retract.report, chosen, 422, {"X-Clustergraph-Conforms": "false"})
     return JSONResponse({"batch": batch_json(done.batch), "report": json.loads(to_json(done.report))})
 
 
