@@ -178,7 +178,8 @@ class ReadPool(Store):
     def _refuse(self) -> StoreError:
         return StoreError(self.location, "the query workers only read; writes go through the writer")
 
-    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None) -> None:
+    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None,
+               graphs: Sequence[str] | None = None) -> None:
         raise self._refuse()
 
     def replace_graphs(self, files: Sequence[tuple[Path, URIRef]], *, drop: Iterable[URIRef] = (),

@@ -147,7 +147,8 @@ class RemoteStore(Store):
         return int(value.value) if isinstance(value, ox.Literal) else 0
 
     # -- writing -------------------------------------------------------------------------------
-    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None) -> None:
+    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None,
+               graphs: Sequence[str] | None = None) -> None:
         if not allow_load and lex.uses_keyword(sparql, "LOAD"):
             raise QueryError("update", "LOAD is not allowed here", status=403)
         refuse_network(sparql, QueryOptions(name="update"))

@@ -99,8 +99,10 @@ class Store(ABC):
 
     # -- writing -------------------------------------------------------------------------------
     @abstractmethod
-    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None) -> None:
-        """Run a SPARQL update atomically; relative IRIs resolve against `base_iri`.
+    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None,
+               graphs: Sequence[str] | None = None) -> None:
+        """Run a SPARQL update atomically; relative IRIs resolve against `base_iri`. `graphs`, when
+        the caller knows them, are the only named graphs it changes (the text index re-reads those).
 
         Raises QueryError on a syntax error or a refused LOAD.
         """
@@ -291,11 +293,12 @@ class EmbeddedStore(Store):
         ox.serialize(_union_triples(self._store, names), out, format=ox_format(fmt), prefixes=prefixes)
 
     # -- writing -------------------------------------------------------------------------------
-    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None) -> None:
+    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None,
+               graphs: Sequence[str] | None = None) -> None:
         if not allow_load and lex.uses_keyword(sparql, "LOAD"):
             raise QueryError("update", "LOAD is not allowed here; load files with 'clustergraph build'", status=403)
         refuse_network(sparql, QueryOptions(name="update"))
-        self.index.begin(None)
+        self.index.begin(graphs)
         try:
             self._store.update(sparql, base_iri=base_iri)
         except SyntaxError as exc:
@@ -303,7 +306,7 @@ class EmbeddedStore(Store):
         except OSError as exc:
             raise StoreError(self.location, f"the update failed: {exc}") from exc
         finally:
-            self.index.sync(self._store, None)  # the store is the truth, whether or not it changed
+            self.index.sync(self._store, graphs)  # the store is the truth, whether or not it changed
 
     def replace_graphs(
         self,

@@ -124,8 +124,10 @@ class WorkerStore(Store):
         return [_unpack_quad(q) for q in self._call("quads")]
 
     # -- writing -------------------------------------------------------------------------------
-    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None) -> None:
-        self._call("update", sparql, allow_load, base_iri, limit=self.timeout_s, name="update", writes=True)
+    def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None,
+               graphs: Sequence[str] | None = None) -> None:
+        self._call("update", sparql, allow_load, base_iri, None if graphs is None else list(graphs),
+                   limit=self.timeout_s, name="update", writes=True)
 
     def replace_graphs(
         self,
@@ -350,7 +352,8 @@ _OPS: dict[str, Any] = {
     "len": lambda s: len(s),
     "dump": _dump,
     "quads": _all_quads,
-    "update": lambda s, text, allow_load, base_iri: s.update(text, allow_load=allow_load, base_iri=base_iri),
+    "update": lambda s, text, allow_load, base_iri, graphs: s.update(text, allow_load=allow_load, base_iri=base_iri,
+                                                                    graphs=graphs),
     "replace_graphs": lambda s, files, drop: s.replace_graphs(files, drop=drop),
     "add_quads": lambda s, quads: s.add_quads([_unpack_quad(q) for q in quads]),
     "remove_graph": lambda s, graph: s.remove_graph(graph),

@@ -267,7 +267,8 @@ def apply(store: Store, shapes: Path | Shapes, text: bytes, change: Change, batc
                          batch_graph, "added")
     quads.append(record_quad(URIRef(f"{target}#file"), URIRef("http://purl.org/dc/terms/description"),
                              Literal(text.decode("utf-8", "replace")), batch_graph))
-    store.update(_update_text(change.removed, list(change.added) + quads), allow_load=True)
+    store.update(_update_text(change.removed, list(change.added) + quads), allow_load=True,
+                 graphs=_graphs_of(change.removed + change.added + (batch_graph,)))
     batch = Batch(batch_id, target, agent, started, name, digest, None, len(own))
     return Written(batch, len(change.added), len(change.removed), report)
 
@@ -361,7 +362,7 @@ def retract_change(store: Store, shapes: Path | Shapes, batch: Batch, change: Ch
                             detail=f"retracting it would leave the graph with {failing} new "
                                    f"result{'s' if failing != 1 else ''} that break the shapes; --force retracts it anyway")
     text = _update_text(undo.removed, undo.added) + f" ;\nDROP SILENT GRAPH <{batch.graph}>"
-    store.update(text, allow_load=True)
+    store.update(text, allow_load=True, graphs=_graphs_of(undo.removed + undo.added) + [str(batch.graph)])
     return report
 
 
@@ -602,6 +603,12 @@ def _statements(activity: URIRef, how: URIRef, quads: Iterable[ox.Quad], graph: 
                 ox.Quad(st, _ox(RDF.object), q.object, graph),
                 ox.Quad(st, _ox(SD_NAME), q.graph_name, graph)]  # type: ignore[arg-type]
     return out  # type: ignore[return-value]
+
+
+def _graphs_of(items: Sequence[ox.Quad | ox.NamedNode]) -> list[str]:
+    """The named graphs of quads (and graph names), each once."""
+    names = [i.value if isinstance(i, ox.NamedNode) else getattr(i.graph_name, "value", None) for i in items]
+    return sorted({n for n in names if n})
 
 
 def _update_text(removed: Sequence[ox.Quad], added: Sequence[ox.Quad]) -> str:
