@@ -94,6 +94,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/catalogue", pages.catalogue_page, methods=["GET"]),
         Route("/catalogue/{name}", pages.catalogue_query, methods=["GET"]),
         Route("/map", pages.map_page, methods=["GET"]),
+        Route("/steward", pages.steward, methods=["GET"]),
         *catalogue_api.routes,
         *steward_api.routes,
         *releases.routes,
