@@ -137,7 +137,12 @@ def test_steward_flow_check_ingest_list_retract(page: object, tmp_path: Path) ->
     expect(page.locator("#summary")).to_contain_text("Conforms")
     expect(page.locator("#pre-existing tbody tr")).to_have_count(0)
 
-    # Retract the batch (the confirm dialog is accepted): gone from the list, the violation back.
+    # Retracting it would bring the violation back: refused unless forced (the confirm dialog is accepted).
+    rows.first.locator("button").click()
+    expect(page.locator("#message")).to_contain_text("was refused")
+    expect(page.locator("#introduced tbody tr")).to_have_count(1)
+    expect(page.locator("#batches tbody tr")).to_have_count(1)
+    page.check("#force")
     rows.first.locator("button").click()
     expect(page.locator("#message")).to_contain_text("Retracted batch")
     expect(page.locator("#batches tbody tr")).to_have_count(0)
