@@ -14,9 +14,11 @@
     sessionStorage.setItem(KEY, $("token").value.trim());
     $("token").value = "";
     showToken();
+    listBatches();
   });
   $("token-forget").addEventListener("click", () => { sessionStorage.removeItem(KEY); showToken(); });
   showToken();
+  if (token()) { listBatches(); }
 
   $("format").addEventListener("change", () => { $("mapping-label").hidden = $("format").value !== "text/csv"; });
   $("file").addEventListener("change", async () => {
@@ -109,7 +111,7 @@
     box.replaceChildren();
     const summary = document.createElement("p");
     summary.id = "summary";
-    summary.textContent = (report.conforms ? "Conforms. " : "Does not conform. ") + (report.summary || "");
+    summary.textContent = (report.conforms ? "Conforms" : "Does not conform") + " (" + (report.summary || "") + ")";
     box.appendChild(summary);
     const results = report.results || [];
     box.appendChild(resultTable("Introduced by this change", "introduced",
