@@ -14,6 +14,7 @@ limit (413), and read answers carry CORS headers (limits.py). Routes:
     /editor                  the SPARQL editor (YASGUI) with the catalogue as examples
     /catalogue[/{name}]      the named queries, with their forms and results
     /map                     the clusters on a world map
+    /steward                 the steward page: check, ingest, list and retract batches (steward.js)
     /api/...                 the catalogue API (catalogue_api.py) and the steward operations
     /static/...              stylesheets, scripts and the bundled npm assets
 """
