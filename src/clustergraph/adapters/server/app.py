@@ -16,6 +16,7 @@ limit (413), and read answers carry CORS headers (limits.py). Routes:
     /map                     the clusters on a world map
     /search, /api/search     full-text search (search.py); /api/complete for the header's search box
     /compare, /evidence      clusters side by side; hypotheses with their evidence (analysis.py)
+    /steward                 the steward page: check, ingest, list and retract batches (steward.js)
     /api/...                 the catalogue API (catalogue_api.py) and the steward operations
     /static/...              stylesheets, scripts and the bundled npm assets
 """
@@ -99,6 +100,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/catalogue/{name}", pages.catalogue_query, methods=["GET"]),
         Route("/map", pages.map_page, methods=["GET"]),
         *analysis.routes,
+        Route("/steward", pages.steward, methods=["GET"]),
         *catalogue_api.routes,
         *steward_api.routes,
         *releases.routes,

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from clustergraph.adapters.server.links import local_href, root_path
+from clustergraph.adapters.server.links import NAMESPACES, local_href, root_path
 from clustergraph.adapters.server.releases import latest_release
 from clustergraph.base.errors import ClusterGraphError
 from clustergraph.base.terms import PREFIXES
@@ -62,6 +62,15 @@ async def home(request: Request) -> Response:
     return render(request, "home.html", {"counts": held, "clusters": clusters, "triples": sum(sizes.values()),
                                          "graphs": len(sizes), "catalogue": catalogue,
                                          "release": latest_release(settings)})
+
+
+async def steward(request: Request) -> Response:
+    """The steward page: check a file against the shapes, ingest it, list and retract batches (steward.js).
+
+    The page holds no data itself; its script calls /api/validate, /api/ingest, /api/batches and
+    /api/retract with the token the steward types, kept in sessionStorage (never in a URL).
+    """
+    return render(request, "steward.html", {"namespaces": json.dumps(NAMESPACES)})
 
 
 async def editor(request: Request) -> Response:

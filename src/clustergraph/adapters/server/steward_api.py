@@ -1,4 +1,4 @@
-"""The steward operations over HTTP: POST /api/validate, /api/ingest and /api/retract (token only).
+"""The steward operations over HTTP: POST /api/validate, /api/ingest, /api/retract, GET /api/batches (token only).
 
 The body is one RDF document in the syntax its Content-Type names; `?name=` is what the report calls
 it (default 'request body'), `?strict=true` makes warnings fail too. The reports are the CLI's:
@@ -26,7 +26,9 @@ from clustergraph.base.errors import NotConforming
 from clustergraph.base.formats import RdfFormat
 from clustergraph.core.config import Settings
 from clustergraph.core.pool import Writer
+from clustergraph.core.store import Store
 from clustergraph.services import guard, writes
+from clustergraph.services.ingest import batches as list_batches
 from clustergraph.services.report import to_json
 from clustergraph.services.validation import RdfInput
 
@@ -111,6 +113,16 @@ async def retract_endpoint(request: Request) -> Response:
     return JSONResponse({"batch": batch_json(done.batch), "report": json.loads(to_json(done.report))})
 
 
+async def batches_endpoint(request: Request) -> Response:
+    """The ingested and written batches, oldest first (token only: the page of a steward lists them)."""
+    refusal = refuse_writer(request)
+    if refusal is not None:
+        return refusal
+    store: Store = request.app.state.store
+    found = await run_in_threadpool(list_batches, store)
+    return JSONResponse({"batches": [batch_json(b) for b in found]})
+
+
 def _large(source: RdfInput) -> bool:
     return source.data is not None and len(source.data) > RECYCLE_BYTES
 
@@ -123,4 +135,5 @@ routes = [
     Route("/api/validate", validate_endpoint, methods=["POST"]),
     Route("/api/ingest", ingest_endpoint, methods=["POST"]),
     Route("/api/retract", retract_endpoint, methods=["POST"]),
+    Route("/api/batches", batches_endpoint, methods=["GET"]),
 ]
