@@ -1,4 +1,4 @@
-"""The catalogue's answers on the curated graph, checked against facts of ../shared/DOMAIN.md.
+"""The catalogue's answers on the curated graph, checked against facts of the project's domain notes (DOMAIN.md; nothing here reads that file).
 
 Each expected value below is copied from DOMAIN.md (section named in the test), never from a query's
 own output. The graph is built once from the repository's ontology/ and data/.

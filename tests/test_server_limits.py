@@ -116,13 +116,19 @@ def test_preflight_is_answered_for_reads_and_never_for_writes(server: str) -> No
 @pytest.mark.slow
 def test_a_long_soak_gives_no_5xx_and_exactly_the_expected_dump(tmp_path: Path) -> None:
     """16 readers for 30 s with an ingest every 2 s; then the N-Quads dump is the build's plus the batches'."""
+    soak(tmp_path, readers=16, seconds=30, every=2, at_least=10)
+
+
+def soak(tmp_path: Path, *, readers: int, seconds: float, every: float, at_least: int) -> None:
+    """`readers` clients read for `seconds` while /api/ingest runs every `every` s: no 5xx, at least
+    `at_least` batches, and afterwards the N-Quads dump is exactly the build's plus the batches'."""
     good = (SERVER_FIXTURE / "steward" / "good.ttl").read_bytes()
     good_triples = {q.triple for q in ox.parse(good, format=ox.RdfFormat.TURTLE)}
     with served(server_settings(tmp_path), tmp_path / "soak.log", "--queue", "64", token=TOKEN) as base:
         before = _all_quads(base)
         statuses: list[int] = []
         batches: list[str] = []
-        stop = time.monotonic() + 30
+        stop = time.monotonic() + seconds
 
         def read() -> None:
             with httpx.Client(base_url=base, timeout=60) as client:
@@ -131,8 +137,8 @@ def test_a_long_soak_gives_no_5xx_and_exactly_the_expected_dump(tmp_path: Path) 
                                                headers=JSON).status_code)
                     statuses.append(client.get("/api/queries").status_code)
 
-        readers = [threading.Thread(target=read) for _ in range(16)]
-        for thread in readers:
+        threads = [threading.Thread(target=read) for _ in range(readers)]
+        for thread in threads:
             thread.start()
         while time.monotonic() < stop:
             answer = httpx.post(f"{base}/api/ingest", params={"by": "soak", "name": "good.ttl"}, content=good,
@@ -140,12 +146,12 @@ def test_a_long_soak_gives_no_5xx_and_exactly_the_expected_dump(tmp_path: Path) 
             statuses.append(answer.status_code)
             if answer.status_code == 201:
                 batches.append(answer.json()["batch"]["graph"])
-            time.sleep(2)
-        for thread in readers:
+            time.sleep(every)
+        for thread in threads:
             thread.join()
         after = _all_quads(base)
     assert statuses and not [s for s in statuses if s >= 500]
-    assert len(batches) >= 10
+    assert len(batches) >= at_least
     assert before <= after  # nothing of the build was lost or changed
     new = after - before
     # The new quads are exactly the batches: in their graphs and no other, each the ingested triples
