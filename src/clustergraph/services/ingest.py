@@ -136,8 +136,8 @@ def _sha256(src: RdfInput, quads: Sequence[ox.Quad]) -> str:
         with src.path.open("rb") as stream:
             for chunk in iter(lambda: stream.read(1 << 20), b""):
                 digest.update(chunk)
-    elif src.data is not None:
-        digest.update(src.data)
+    elif src.data is not None or src.original is not None:
+        digest.update(src.data if src.data is not None else src.original or b"")
     else:
         digest.update(b"".join(str(q).encode("utf-8") + b"\n" for q in quads))
     return digest.hexdigest()

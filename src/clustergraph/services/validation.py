@@ -72,6 +72,8 @@ class RdfInput:
     quads: tuple[ox.Quad, ...] | None = None
     base_iri: str | None = None
     check_literals: bool = True
+    #: The bytes `quads` were made from (a spreadsheet), for the batch's checksum.
+    original: bytes | None = None
 
     def __post_init__(self) -> None:
         given = sum(x is not None for x in (self.path, self.data, self.quads))
