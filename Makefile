@@ -28,12 +28,18 @@ $(VENV)/.created:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	touch $@
 
+# morph-kgc (spreadsheets in) pins older pyoxigraph and rdflib than it needs for what clustergraph calls;
+# its own dependencies are in pyproject.toml, and it is installed without them (see pyproject.toml).
+MORPH_KGC := morph-kgc==2.10.0
+
 $(VENV)/.installed: $(VENV)/.created pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --no-deps '$(MORPH_KGC)'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.created pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-deps '$(MORPH_KGC)'
 	touch $(VENV)/.installed $@
 
 system-deps:  ## Java for HermiT (and, for browser tests, chromium) when missing

@@ -140,6 +140,11 @@ class Settings:
         return self.root / "queries"
 
     @property
+    def mappings_dir(self) -> Path:
+        """The spreadsheet mappings (one YAML file per kind of sheet)."""
+        return self.root / "mappings"
+
+    @property
     def build_dir(self) -> Path:
         return self.root / "build"
 

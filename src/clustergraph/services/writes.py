@@ -21,6 +21,7 @@ from clustergraph.core.results import Triples, write_triples
 from clustergraph.core.store import Store
 from clustergraph.services.ingest import Ingested, ingest
 from clustergraph.services.report import Report
+from clustergraph.services.sheets import SheetSource, as_rdf
 from clustergraph.services.validation import Engine, Limits, RdfInput, validate
 
 
@@ -97,13 +98,18 @@ def drop_graph(store: Store, graph: str) -> bool:
     return True
 
 
-def check(store: Store, shapes: Path, source: RdfInput, *, max_triples: int) -> Report:
-    """Validate one document in the context of the store, as `clustergraph validate FILE` does."""
-    return validate(store, shapes, [source], limits=Limits(max_triples=max_triples), engine=Engine.SPARQL)
+def check(store: Store, shapes: Path, source: RdfInput | SheetSource, *, max_triples: int,
+          mappings: Path | None = None) -> Report:
+    """Validate one document (or a spreadsheet, by its mapping in `mappings`) in the context of the
+    store, as `clustergraph validate FILE [--mapping KIND]` does."""
+    rdf = as_rdf(store, mappings or shapes.parent / "mappings", source)
+    return validate(store, shapes, [rdf], limits=Limits(max_triples=max_triples), engine=Engine.SPARQL)
 
 
-def add_batch(store: Store, shapes: Path, source: RdfInput, *, agent: str, origin: str | None, strict: bool,
-              max_triples: int) -> Ingested:
-    """Ingest one document as a new batch, as `clustergraph ingest FILE` does (NotConforming if refused)."""
-    return ingest(store, shapes, source, agent=agent, origin=origin, strict=strict,
+def add_batch(store: Store, shapes: Path, source: RdfInput | SheetSource, *, agent: str, origin: str | None,
+              strict: bool, max_triples: int, mappings: Path | None = None) -> Ingested:
+    """Ingest one document (or a spreadsheet) as a new batch, as `clustergraph ingest FILE` does
+    (NotConforming if refused)."""
+    rdf = as_rdf(store, mappings or shapes.parent / "mappings", source)
+    return ingest(store, shapes, rdf, agent=agent, origin=origin, strict=strict,
                   limits=Limits(max_triples=max_triples))

@@ -1,5 +1,5 @@
 """Commands of the steward concern (registered on `main` by importing this module):
-validate, ingest, batches, retract.
+validate, ingest, template, batches, retract.
 
 Reports go to stdout in the chosen format; the one-line summary and errors go to stderr.
 Exit codes: 0 conforms or done; 1 violations (or warnings with --strict), or a refused ingest or
@@ -21,14 +21,15 @@ from rich.text import Text
 
 from clustergraph.adapters.cli.app import main, open_for
 from clustergraph.adapters.cli.output import console
-from clustergraph.base.errors import NotConforming
+from clustergraph.base.errors import InputError, NotConforming
 from clustergraph.core.config import Settings
+from clustergraph.core.store import Store
 from clustergraph.services.ingest import Batch, batches as list_batches
 from clustergraph.services.ingest import ingest as run_ingest
 from clustergraph.services.guard import retract as run_retract
 from clustergraph.services.report import Origin, Report, compact, group_by_focus, path_text, to_json, to_markdown
 from clustergraph.services.report import to_turtle
-from clustergraph.services.validation import Engine, Limits
+from clustergraph.services.validation import Engine, Limits, RdfInput
 from clustergraph.services.validation import validate as run_validate
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,13 +61,41 @@ _max_triples = click.option("--max-triples", type=click.IntRange(min=1), default
                             help=f"Refuse a file of more than N triples [default: {Limits().max_triples:,}].")
 
 
+_mapping = click.option("--mapping", "kind", metavar="KIND",
+                        help="Read .csv and .xlsx files with mappings/KIND.yml (see `clustergraph template`).")
+
+
+def _inputs(store: Store, settings: Settings, files: tuple[Path, ...], kind: str | None) -> list[Path | RdfInput]:
+    """The files as validate and ingest take them: a spreadsheet becomes the triples its mapping makes."""
+    from clustergraph.services import sheets
+
+    inputs: list[Path | RdfInput] = []
+    for file in files:
+        if not sheets.is_sheet(file):
+            if kind:
+                raise InputError("--mapping is for spreadsheets (.csv, .xlsx); this file is RDF", path=file)
+            inputs.append(file)
+            continue
+        if not kind:
+            known = ", ".join(sheets.kinds(settings.mappings_dir)) or "none in mappings/"
+            raise InputError(f"a spreadsheet needs --mapping KIND to say what its rows are (kinds: {known})",
+                             path=file, consequence="nothing was read")
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read the file ({exc.strerror or exc})", path=file) from exc
+        inputs.append(sheets.sheet_input(store, settings.mappings_dir, kind, name=str(file), data=data))
+    return inputs
+
+
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @_report_options
 @_max_triples
+@_mapping
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...], shapes_dir: Path | None, fmt: str, strict: bool,
-             max_triples: int | None) -> None:
+             max_triples: int | None, kind: str | None) -> None:
     """Check FILES against the shapes in the context of the store, or the whole store if none.
 
     Each result is labelled introduced (caused by the files) or pre-existing (already in the
@@ -76,7 +105,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...], shapes_dir: Path | Non
     """
     settings: Settings = ctx.obj
     with open_for(settings, write=False) as store:
-        report = run_validate(store, shapes_dir or settings.shapes_dir, files, limits=_limits(max_triples),
+        inputs = _inputs(store, settings, files, kind)
+        report = run_validate(store, shapes_dir or settings.shapes_dir, inputs, limits=_limits(max_triples),
                               engine=Engine.SPARQL)
     show(report, fmt)
     click.echo(report.summary(), err=True)
@@ -90,9 +120,10 @@ def validate(ctx: click.Context, files: tuple[Path, ...], shapes_dir: Path | Non
 @click.option("--source", "origin", metavar="IRI-OR-TEXT", help="Where the data comes from: an IRI or a citation.")
 @_report_options
 @_max_triples
+@_mapping
 @click.pass_obj
 def ingest(settings: Settings, file: Path, agent: str, origin: str | None, shapes_dir: Path | None, fmt: str,
-           strict: bool, max_triples: int | None) -> None:
+           strict: bool, max_triples: int | None, kind: str | None) -> None:
     """Validate FILE in the context of the store and commit it as one new batch, or change nothing.
 
     The batch is the named graph graph/batch/<id>, with a PROV-O record of who, when, which file
@@ -101,7 +132,8 @@ def ingest(settings: Settings, file: Path, agent: str, origin: str | None, shape
     """
     with open_for(settings, write=True) as store:
         try:
-            done = run_ingest(store, shapes_dir or settings.shapes_dir, file, agent=agent, origin=origin,
+            source = _inputs(store, settings, (file,), kind)[0]
+            done = run_ingest(store, shapes_dir or settings.shapes_dir, source, agent=agent, origin=origin,
                               strict=strict, limits=_limits(max_triples))
         except NotConforming as refused:
             show(refused.report, fmt)
@@ -116,6 +148,36 @@ def ingest(settings: Settings, file: Path, agent: str, origin: str | None, shape
     click.echo(f"batch {batch.id}: {batch.triples:,} triples from {batch.file_name} into <{batch.graph}>")
     if settings.endpoint is not None:
         click.echo(_REMOTE_WRITE, err=True)
+
+
+@main.command()
+@click.argument("kind", required=False)
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="Write the CSV to this file [default: stdout].")
+@click.pass_obj
+def template(settings: Settings, kind: str | None, output: Path | None) -> None:
+    """Write a CSV to fill in for KIND (its header, a row describing each column, one example row);
+    without KIND, list the kinds of mappings/.
+
+    Fill it in a spreadsheet, save it as CSV (or .xlsx), then `clustergraph validate FILE --mapping KIND`
+    and `clustergraph ingest FILE --mapping KIND --by NAME`.
+    """
+    from clustergraph.services import sheets
+
+    if kind is None:
+        for name in sheets.kinds(settings.mappings_dir):
+            mapping = sheets.load_mapping(settings.mappings_dir, name)
+            click.echo(f"{name:<20} {mapping.description}")
+        return
+    text = sheets.template(sheets.load_mapping(settings.mappings_dir, kind))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write the template ({exc.strerror or exc})", path=output) from exc
+    click.echo(f"wrote {output}: fill in one row per claim, then validate it with --mapping {kind}", err=True)
 
 
 @main.command()

@@ -127,6 +127,8 @@ async def user_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": str(exc)}, status_code=413, headers={"Connection": "close"})
     status = exc.status if isinstance(exc, QueryError) else 400
     body: dict[str, object] = {"error": str(exc)}
+    if getattr(exc, "problems", None):  # a spreadsheet: one line per cell at fault
+        body["problems"] = list(exc.problems)  # type: ignore[attr-defined]
     if status == 503:
         body["incomplete"] = True
     return JSONResponse(body, status_code=status)

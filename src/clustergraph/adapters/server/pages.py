@@ -26,6 +26,7 @@ from clustergraph.core.store import bind as bind_values
 from clustergraph.services import queries
 from clustergraph.services.chains import counts, located_clusters
 from clustergraph.services.describe import Value, labels, value
+from clustergraph.services.sheets.mapping import kinds
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 STATIC = Path(__file__).parent.parent / "static"
@@ -70,7 +71,9 @@ async def steward(request: Request) -> Response:
     The page holds no data itself; its script calls /api/validate, /api/ingest, /api/batches and
     /api/retract with the token the steward types, kept in sessionStorage (never in a URL).
     """
-    return render(request, "steward.html", {"namespaces": json.dumps(NAMESPACES)})
+    settings: Settings = request.app.state.settings
+    return render(request, "steward.html", {"namespaces": json.dumps(NAMESPACES),
+                                            "kinds": kinds(settings.mappings_dir)})
 
 
 async def editor(request: Request) -> Response:

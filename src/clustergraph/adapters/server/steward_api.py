@@ -30,6 +30,7 @@ from clustergraph.core.store import Store
 from clustergraph.services import guard, writes
 from clustergraph.services.ingest import batches as list_batches
 from clustergraph.services.report import to_json
+from clustergraph.services.sheets import XLSX, SheetSource
 from clustergraph.services.validation import RdfInput
 
 async def validate_endpoint(request: Request) -> Response:
@@ -42,7 +43,7 @@ async def validate_endpoint(request: Request) -> Response:
     writer: Writer = request.app.state.writer
     # In the writer: the check writes the body to a scratch graph of the store for its own time.
     report = await run_in_threadpool(writer.run, writes.check, settings.shapes_dir, source,
-                                     max_triples=settings.max_triples, commits=False,
+                                     max_triples=settings.max_triples, mappings=settings.mappings_dir, commits=False,
                                      recycle=_large(source), name="validate")
     failed = report.failed(strict=_strict(request))
     return report_answer(report, fmt_name, 200, {"X-Clustergraph-Conforms": "false" if failed else "true"})
@@ -62,7 +63,8 @@ async def ingest_endpoint(request: Request) -> Response:
     try:
         done = await run_in_threadpool(lambda: writer.run(
             writes.add_batch, settings.shapes_dir, source, agent=agent, origin=request.query_params.get("source"),
-            strict=_strict(request), max_triples=settings.max_triples, recycle=_large(source), name="ingest"))
+            strict=_strict(request), max_triples=settings.max_triples, mappings=settings.mappings_dir,
+            recycle=_large(source), name="ingest"))
     except NotConforming as refused:
         return report_answer(refused.report, fmt_name, 422, {"X-Clustergraph-Conforms": "false"})
     body = {"batch": batch_json(done.batch), "report": json.loads(to_json(done.report))}
@@ -78,20 +80,30 @@ def _report_format(request: Request) -> str | Response:
     return not_acceptable(REPORT_TYPES) if chosen is None else chosen[1]
 
 
-async def _prepare(request: Request) -> tuple[RdfInput, str] | Response:
-    """The body as an RdfInput and the report format, or the refusal to send."""
+async def _prepare(request: Request) -> tuple[RdfInput | SheetSource, str] | Response:
+    """The body as an RdfInput (or a spreadsheet with its ?mapping=) and the report format, or the refusal."""
     chosen = _report_format(request)
     if isinstance(chosen, Response):
         return chosen
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    name = request.query_params.get("name") or "request body"
+    if media in _SHEET_TYPES:
+        kind = request.query_params.get("mapping", "").strip()
+        if not kind:
+            return JSONResponse({"error": "a spreadsheet needs ?mapping=KIND to say what its rows are"},
+                                status_code=400)
+        return SheetSource(name, await request.body(), kind, xlsx=media == XLSX), chosen
     fmt = RdfFormat.from_media_type(media) if media else None
     if fmt is None:
-        offered = ", ".join(f.media_type for f in RdfFormat)
-        return JSONResponse({"error": f"send one RDF document as one of {offered}, "
+        offered = ", ".join([*(f.media_type for f in RdfFormat), *_SHEET_TYPES])
+        return JSONResponse({"error": f"send one RDF document or spreadsheet as one of {offered}, "
                                       f"not {media or '(no Content-Type)'}"}, status_code=415)
     body = await request.body()
-    name = request.query_params.get("name") or "request body"
     return RdfInput(name=name, data=body, fmt=fmt), chosen
+
+
+#: Spreadsheets, read with the mapping that ?mapping= names (services/sheets).
+_SHEET_TYPES = ("text/csv", XLSX)
 
 
 async def retract_endpoint(request: Request) -> Response:
@@ -123,7 +135,7 @@ async def batches_endpoint(request: Request) -> Response:
     return JSONResponse({"batches": [batch_json(b) for b in found]})
 
 
-def _large(source: RdfInput) -> bool:
+def _large(source: RdfInput | SheetSource) -> bool:
     return source.data is not None and len(source.data) > RECYCLE_BYTES
 
 

@@ -10,6 +10,7 @@ take like any RDF file.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from clustergraph.core.store import Store
@@ -18,7 +19,18 @@ from clustergraph.services.sheets.convert import to_quads
 from clustergraph.services.sheets.mapping import Mapping, kinds, load_mapping, template
 from clustergraph.services.validation import RdfInput
 
-__all__ = ["XLSX", "Mapping", "SheetError", "is_sheet", "kinds", "load_mapping", "sheet_input", "template"]
+__all__ = ["XLSX", "Mapping", "SheetError", "SheetSource", "as_rdf", "is_sheet", "kinds", "load_mapping", "sheet_input",
+           "template"]
+
+
+@dataclass(frozen=True)
+class SheetSource:
+    """A spreadsheet as the server receives it: its bytes, what to call it, the kind of its rows."""
+
+    name: str
+    data: bytes
+    kind: str
+    xlsx: bool = False
 
 
 def is_sheet(name: str | Path) -> bool:
@@ -39,3 +51,10 @@ def sheet_input(store: Store, mappings_dir: Path, kind: str, *, name: str, data:
     rows = check_rows(store, mapping, sheet)
     quads = to_quads(mapping, rows, name)
     return RdfInput(name=name, quads=tuple(quads), original=data)
+
+
+def as_rdf(store: Store, mappings_dir: Path, source: RdfInput | SheetSource) -> RdfInput:
+    """`source` as an RdfInput: a spreadsheet is mapped (see sheet_input), RDF is as it is."""
+    if isinstance(source, SheetSource):
+        return sheet_input(store, mappings_dir, source.kind, name=source.name, data=source.data, xlsx=source.xlsx)
+    return source

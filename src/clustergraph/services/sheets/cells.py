@@ -47,8 +47,12 @@ class SheetError(InputError):
         n = len(problems)
         super().__init__(f"{n} problem{'s' if n != 1 else ''} in the spreadsheet", path=name,
                          consequence="nothing was changed")
+        self.sheet = name
         self.problems = list(problems)
         self.message = "\n".join([*self.problems, self.message])
+
+    def __reduce__(self) -> tuple[type[SheetError], tuple[str, list[str]]]:
+        return SheetError, (self.sheet, self.problems)  # it crosses from the server's writer process
 
 
 @dataclass

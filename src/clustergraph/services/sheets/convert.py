@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 import pyoxigraph as ox
 
 from clustergraph.base.errors import InputError
@@ -23,8 +25,11 @@ from clustergraph.services.sheets.mapping import Mapping, one_line_of
 
 def to_quads(mapping: Mapping, rows: list[dict[str, str]], name: str) -> list[ox.Quad]:
     """The triples (in the default graph) that the mapping makes of `rows`."""
-    import morph_kgc
-    from ruamel.yaml import YAML
+    try:
+        import morph_kgc
+    except ImportError as exc:
+        raise InputError("spreadsheets need morph-kgc, which is not installed; run `make install` (it runs "
+                         "pip install --no-deps morph-kgc==2.10.0)", consequence="nothing was changed") from exc
 
     logging.getLogger("morph_kgc").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="clustergraph-sheet-") as scratch:
@@ -36,7 +41,7 @@ def to_quads(mapping: Mapping, rows: list[dict[str, str]], name: str) -> list[ox
             writer.writerows(rows)
         rules = folder / "mapping.yml"
         with rules.open("w", encoding="utf-8") as out:
-            YAML(typ="safe", pure=True).dump(_pointed_at(mapping.yarrrml, table), out)
+            yaml.safe_dump(_pointed_at(mapping.yarrrml, table), out, allow_unicode=True, sort_keys=False)
         config = (f"[CONFIGURATION]\nnumber_of_processes=1\nlogging_level=WARNING\n"
                   f"[DataSource1]\nmappings={rules}\n")
         try:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from clustergraph.base.errors import InputError
 from clustergraph.base.terms import PREFIXES
 
@@ -65,11 +67,9 @@ def load_mapping(directory: Path, kind: str) -> Mapping:
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", kind) or not path.is_file():
         known = ", ".join(kinds(directory)) or f"none: {directory} has no mappings"
         raise InputError(f"no mapping for '{kind}'; the kinds are {known}", consequence="nothing was read")
-    from ruamel.yaml import YAML, YAMLError
-
     try:
-        doc = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-    except (OSError, YAMLError) as exc:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"cannot read the mapping ({one_line_of(exc)})", path=path) from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("columns"), list) or "mappings" not in doc:
         raise InputError("a mapping needs `columns` (a list) and YARRRML `mappings`", path=path)
