@@ -162,3 +162,35 @@ def test_steward_flow_check_ingest_list_retract(page: object, tmp_path: Path) ->
     shot(page, "steward-retracted")
     _check(page, TOUCH)
     expect(page.locator("#pre-existing tbody tr")).to_have_count(1)
+
+
+def test_steward_page_takes_a_csv_with_its_mapping(page: object) -> None:
+    """A CSV pasted with the fixture's `insertion` mapping: a misspelt cluster is one line naming its row,
+    column and the candidate; corrected, it conforms, is ingested, listed and retracted."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto("/steward")
+    page.fill("#token", TOKEN)
+    page.click("#token-save")
+    page.select_option("#format", "text/csv")
+    expect(page.locator("#mapping")).to_be_visible()
+    page.select_option("#mapping", "insertion")
+    sheet = "id,cluster,chain,source\ngamma-us-from-sheet,{},US footwear chain,pub:placeholder-2001\n"
+    _check(page, sheet.format("Gamma footwear clustr"))
+    expect(page.locator("#message")).to_contain_text(
+        "pasted text:2:cluster: no cluster is called 'Gamma footwear clustr'; "
+        "candidates: Gamma footwear cluster (cluster:gamma)")
+    shot(page, "steward-csv-problem")
+    _check(page, sheet.format("Gamma footwear cluster"))
+    expect(page.locator("#summary")).to_contain_text("Conforms")
+    page.fill("#by", "A. Steward")
+    page.click("#ingest")
+    expect(page.locator("#message")).to_contain_text("Ingested as batch")
+    rows = page.locator("#batches tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("pasted text")
+    shot(page, "steward-csv-batch")
+    rows.first.locator("button").click()
+    expect(page.locator("#message")).to_contain_text("Retracted batch")
+    expect(page.locator("#batches tbody tr")).to_have_count(0)
