@@ -474,7 +474,7 @@ def test_ingest_commits_a_conforming_file_as_a_batch(writable: AppClient) -> Non
 @pytest.mark.parametrize(("path", "body", "content_type", "status", "message"), [
     ("/api/ingest", b"", "text/turtle", 400, "say who ingests: ?by=<name or IRI>"),
     ("/api/validate", b"<urn:a> <urn:b> .", "text/turtle", 400, "request body:1:"),
-    ("/api/validate", b"x", "image/png", 415, "send one RDF document as one of"),
+    ("/api/validate", b"x", "image/png", 415, "send one RDF document or spreadsheet as one of"),
 ])
 def test_steward_bad_requests(writable: AppClient, path: str, body: bytes, content_type: str, status: int,
                               message: str) -> None:
