@@ -23,7 +23,7 @@ from rdflib.term import Identifier
 from clustergraph.base import sparql as lex
 from clustergraph.base.errors import InputError, QueryError, StoreError
 from clustergraph.base.formats import RdfFormat
-from clustergraph.base.terms import PREFIXES
+from clustergraph.base.terms import GRAPH, PREFIXES
 from clustergraph.base.sparqlhelp import explain, explain_failure
 from clustergraph.base import textquery
 from clustergraph.core.textindex import Hit, TextIndex, index_path
@@ -34,6 +34,9 @@ from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, 
 #: Named graphs under this prefix are scratch, never data: a check may write them for its own time
 #: (services/delta.py), and an on-disk store removes any that a killed process left when it opens.
 SCRATCH_GRAPHS = "urn:x-clustergraph:scratch:"
+#: Graphs a large write to a remote store is uploaded into before one update moves it to its target
+#: (core/remote.py); a build drops any a killed process left (core/remotebuild.py).
+STAGING_PREFIX = str(GRAPH) + "staging/"
 
 #: Called with a file, the phase it finished and the triples that phase covered: 'parsed' (the
 #: file's triples), 'chunk' (one request of a remote load), 'loaded' (the file's triples), or
