@@ -27,6 +27,7 @@ from rdflib.term import Identifier, Node
 
 from clustergraph.base.errors import InputError
 from clustergraph.base.formats import RdfFormat
+from clustergraph.core.config import Limits
 from clustergraph.core.rdfio import parse_file, parse_text
 from clustergraph.core.results import Triples, to_rdflib
 from clustergraph.core.store import Store
@@ -34,15 +35,6 @@ from clustergraph.services.report import Result, compact
 
 Triple = tuple[Identifier, Identifier, Identifier]
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How much one file may hold: it is validated in memory (rdflib takes about 1 KB a triple),
-    so a file past these is refused while it streams, before it fills the memory."""
-
-    max_bytes: int = 512 * 1024 * 1024
-    max_triples: int = 2_000_000
 
 
 @dataclass(frozen=True)

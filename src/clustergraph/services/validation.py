@@ -18,11 +18,12 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from clustergraph.core.config import Limits
 from clustergraph.core.store import Store
 from clustergraph.services.delta import validate_delta as _validate_delta
 from clustergraph.services.fastvalidation import validate_with_sparql
 from clustergraph.services.report import Origin, Report, Result, sort_key, with_origin
-from clustergraph.services.shacl import (Limits, RdfInput, Shapes, Triple, load_shapes, rdf_triples, read_quads,
+from clustergraph.services.shacl import (RdfInput, Shapes, Triple, load_shapes, rdf_triples, read_quads,
                                          store_graph, to_graph, validate_graph)
 
 # What callers import from here: the entry points, and the shapes and documents they take.

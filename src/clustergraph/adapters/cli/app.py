@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from clustergraph.base.errors import ClusterGraphError
 from clustergraph.core import open_store
 from clustergraph.core.config import CONFIG_FILE, DEFAULT_STORE, PRESETS, Endpoint, Settings, read_config
-from clustergraph.core.store import Store
+
+if TYPE_CHECKING:
+    from clustergraph.core.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
