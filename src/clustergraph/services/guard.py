@@ -602,7 +602,7 @@ def _statements(activity: URIRef, how: URIRef, quads: Iterable[ox.Quad], graph: 
                 ox.Quad(st, _ox(RDF.predicate), q.predicate, graph),
                 ox.Quad(st, _ox(RDF.object), q.object, graph),
                 ox.Quad(st, _ox(SD_NAME), q.graph_name, graph)]  # type: ignore[arg-type]
-    return out  # type: ignore[return-value]
+    return out
 
 
 def _graphs_of(items: Sequence[ox.Quad | ox.NamedNode]) -> list[str]:

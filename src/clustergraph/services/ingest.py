@@ -161,7 +161,9 @@ def _has_graph(store: Store, graph: URIRef) -> bool:
 def batch_record(target: URIRef, batch_id: str, agent: str, origin: str | None, file_name: str, digest: str,
             count: int, started: datetime) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:
     """The PROV-O record of a batch (see the module docstring)."""
-    spdx = lambda local: URIRef(SPDX + local)  # noqa: E731
+    def spdx(local: str) -> URIRef:
+        return URIRef(SPDX + local)
+
     activity, file, checksum = URIRef(f"{target}#activity"), URIRef(f"{target}#file"), URIRef(f"{target}#sha256")
     ended = datetime.now(timezone.utc)
     record: list[tuple[URIRef, URIRef, URIRef | Literal]] = [

@@ -91,7 +91,8 @@ class ParamType(Enum):
 
     @property
     def datatype(self) -> str | None:
-        return self.value[1]
+        datatype: str | None = self.value[1]
+        return datatype
 
     @classmethod
     def from_label(cls, label: str) -> ParamType | None:

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import owlready2  # type: ignore[import-untyped]  # ships no type hints
+import owlready2
 import pyoxigraph as ox
 
 from clustergraph.base.errors import ClusterGraphError, InputError

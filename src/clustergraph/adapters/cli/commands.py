@@ -122,7 +122,13 @@ def query(settings: Settings, query: str | None, expression: str | None, params:
         emit(result, fmt)
 
 
-class ByteSize(click.ParamType):
+if TYPE_CHECKING:  # recent click types ParamType by its value types; older 8.x cannot subscript it at run time
+    _IntParam = click.ParamType[int, object]
+else:
+    _IntParam = click.ParamType
+
+
+class ByteSize(_IntParam):
     """A size in bytes: '16M', '512K', '1G' or a plain number."""
 
     name = "size"

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.templating import Jinja2Templates
 
 from clustergraph.adapters.server.links import local_href, root_path
 from clustergraph.base.errors import ClusterGraphError, QueryError
@@ -67,7 +68,7 @@ async def api_complete(request: Request) -> Response:
 async def page(request: Request) -> Response:
     """The results page: hits ranked, kind, snippet with the words highlighted, link to each page."""
     store: Store = request.app.state.store
-    env = request.app.state.templates
+    env: Jinja2Templates = request.app.state.templates
     words = request.query_params.get("q", "").strip()
     kind = request.query_params.get("kind") or None
     context: dict[str, Any] = {"q": words, "kind": kind, "kinds": KINDS, "hits": [], "error": None}
