@@ -38,10 +38,18 @@ from clustergraph.base.formats import RdfFormat
 from clustergraph.base.terms import PREFIXES
 from clustergraph.core.chunks import chunks
 from clustergraph.core.config import Auth, Endpoint
-from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format
 from clustergraph.core.remotebuild import load_files
-from clustergraph.core.store import (STAGING_PREFIX, GraphLoad, Progress, QueryOptions, Store, bind, refuse_network,
-                                     refuse_text_search)
+from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format
+from clustergraph.core.store import (
+    STAGING_PREFIX,
+    GraphLoad,
+    Progress,
+    QueryOptions,
+    Store,
+    bind,
+    refuse_network,
+    refuse_text_search,
+)
 
 #: Media type of the triples asked for (graph store GET, CONSTRUCT) and sent (graph store PUT/POST).
 NT_MEDIA = "application/n-triples"

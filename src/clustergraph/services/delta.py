@@ -37,6 +37,7 @@ from clustergraph.services.report import Origin, Report, Result, sort_key, with_
 from clustergraph.services.shacl import Shapes, narrowed, rdf_triples, store_graph, validate_graph
 from clustergraph.services.shapesgraph import ShapesGraph, term, top_shapes
 
+
 @dataclass(frozen=True)
 class Scratch:
     """The scratch graphs of one check: the unapplied batch, and the lists of focus nodes.
@@ -197,7 +198,7 @@ def _list_focus(store: Store, shapes: Shapes, candidates: list[Identifier], focu
     quads: list[ox.Quad] = []
     for i, shape in enumerate(candidates):
         def targets(p: URIRef) -> set[Identifier]:
-            return {o for o in g.objects(shape, p) if isinstance(o, Identifier)}
+            return {o for o in g.objects(shape, p) if isinstance(o, Identifier)}  # noqa: B023 - called in this pass
 
         classes = targets(SH.targetClass)
         if (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g:

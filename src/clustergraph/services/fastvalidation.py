@@ -105,7 +105,7 @@ def validate_with_sparql(store: Store, shapes: Shapes, added: list[ox.Quad], che
         before = {r.key for r in before_found}
         labelled = [with_origin(r, Origin.PRE_EXISTING if r.key in before else Origin.INTRODUCED) for r in found]
         now = {r.key for r in found}
-        fixed = tuple(sorted({r.key: with_origin(r, Origin.RESOLVED) for r in before_found if r.key not in now}.values(),
-                             key=sort_key))
+        gone = {r.key: with_origin(r, Origin.RESOLVED) for r in before_found if r.key not in now}
+        fixed = tuple(sorted(gone.values(), key=sort_key))
     labelled.sort(key=sort_key)
     return Report(conforms=not labelled, results=tuple(labelled), checked=checked, resolved=fixed)

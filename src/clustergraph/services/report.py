@@ -141,8 +141,8 @@ def with_origin(result: Result, origin: Origin) -> Result:
 def sort_key(r: Result) -> tuple[str, ...]:
     """The order of results in a report: by focus node, violations first, then severity, path, value,
     shape and constraint."""
-    return (type(r.focus_node).__name__, str(r.focus_node), str(r.level.name != "VIOLATION"), r.level.value, path_text(r),
-            compact(r.value), compact(r.source_shape), str(r.constraint))
+    return (type(r.focus_node).__name__, str(r.focus_node), str(r.level.name != "VIOLATION"), r.level.value,
+            path_text(r), compact(r.value), compact(r.source_shape), str(r.constraint))
 
 
 def compact(term: Identifier | None) -> str:

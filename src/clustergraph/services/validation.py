@@ -23,8 +23,17 @@ from clustergraph.core.store import Store
 from clustergraph.services.delta import validate_delta as _validate_delta
 from clustergraph.services.fastvalidation import validate_with_sparql
 from clustergraph.services.report import Origin, Report, Result, sort_key, with_origin
-from clustergraph.services.shacl import (RdfInput, Shapes, Triple, load_shapes, rdf_triples, read_quads,
-                                         store_graph, to_graph, validate_graph)
+from clustergraph.services.shacl import (
+    RdfInput,
+    Shapes,
+    Triple,
+    load_shapes,
+    rdf_triples,
+    read_quads,
+    store_graph,
+    to_graph,
+    validate_graph,
+)
 
 # What callers import from here: the entry points, and the shapes and documents they take.
 __all__ = ["Engine", "Limits", "RdfInput", "Shapes", "Triple", "load_shapes", "rdf_triples", "read_quads",
@@ -105,7 +114,7 @@ def validate_change(graph: Graph, shapes: Shapes, *, added: set[Triple], removed
         before = {r.key for r in before_found}
         labelled = [with_origin(r, Origin.PRE_EXISTING if r.key in before else Origin.INTRODUCED) for r in found]
         now = {r.key for r in found}
-        fixed = tuple(sorted({r.key: with_origin(r, Origin.RESOLVED) for r in before_found if r.key not in now}.values(),
-                             key=sort_key))
+        gone = {r.key: with_origin(r, Origin.RESOLVED) for r in before_found if r.key not in now}
+        fixed = tuple(sorted(gone.values(), key=sort_key))
     labelled.sort(key=sort_key)
     return Report(conforms=not labelled, results=tuple(labelled), checked=checked, resolved=fixed)

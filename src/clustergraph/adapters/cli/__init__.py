@@ -8,12 +8,8 @@ not at the top: `clustergraph --help` and `clustergraph COMMAND --help` load non
 
 from __future__ import annotations
 
+# Importing the command modules registers their commands on `main` (each imports it from app.py).
+from clustergraph.adapters.cli import catalogue, commands, ontology, project, release, search, steward  # noqa: F401
 from clustergraph.adapters.cli.app import main
-
-# Importing the command modules registers their commands on `main`.
-from clustergraph.adapters.cli import catalogue, commands, ontology, steward  # noqa: E402,F401
-from clustergraph.adapters.cli import release  # noqa: E402,F401
-from clustergraph.adapters.cli import search  # noqa: E402,F401
-from clustergraph.adapters.cli import project  # noqa: E402,F401
 
 __all__ = ["main"]

@@ -44,7 +44,8 @@ def build(settings: Settings) -> None:
     with open_for(settings, write=True) as store:
         show_bar = sys.stderr.isatty() and (settings.endpoint is not None or total_bytes >= _PROGRESS_MIN_BYTES)
         if show_bar:
-            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+            with Progress(TextColumn("{task.description}"), BarColumn(),
+                          TextColumn("{task.completed:,}/{task.total:,}"),
                           console=console(err=True), transient=True) as bar:
                 tracker.bar = bar
                 tracker.task = bar.add_task("parsing", total=0)

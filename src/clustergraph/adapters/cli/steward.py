@@ -65,9 +65,9 @@ def validate(ctx: click.Context, files: tuple[Path, ...], shapes_dir: Path | Non
     """Check FILES against the shapes in the context of the store, or the whole store if none.
 
     Each result is labelled introduced (caused by the files) or pre-existing (already in the
-    store), and results the files repair are listed as resolved; only introduced results fail a check of files, which looks only at the nodes the
-    files can affect. Exits 0 when it conforms, 1 on
-    violations (and warnings with --strict), 2 on bad input.
+    store), and results the files repair are listed as resolved; only introduced results fail a
+    check of files, which looks only at the nodes the files can affect. Exits 0 when it conforms,
+    1 on violations (and warnings with --strict), 2 on bad input.
     """
     from clustergraph.services.validation import Engine
     from clustergraph.services.validation import validate as run_validate

@@ -92,11 +92,13 @@ def openapi_paths() -> dict[str, Any]:
                                             for k in (*text.COLUMNS, "href")}}
     q: dict[str, Any] = {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1},
          "description": 'Words (all must match, stemmed, accents folded), "a phrase", -excluded, kind:KIND.'}
-    limit: dict[str, Any] = {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": _MAX_LIMIT}}
+    limit: dict[str, Any] = {"name": "limit", "in": "query", "required": False,
+                             "schema": {"type": "integer", "minimum": 1, "maximum": _MAX_LIMIT}}
     return {
         "/api/search": {"get": {
             "operationId": "search", "summary": "Full-text search over labels, comments, claims and titles",
-            "parameters": [q, {"name": "kind", "in": "query", "required": False, "schema": {"type": "string", "enum": list(KINDS)}},
+            "parameters": [q, {"name": "kind", "in": "query", "required": False,
+                               "schema": {"type": "string", "enum": list(KINDS)}},
                            limit | {"schema": {**limit["schema"], "default": 20}}],
             "responses": {"200": {"description": "Hits, best first, one per subject.", "content": {
                 "application/json": {"schema": {"type": "object", "properties": {
