@@ -60,8 +60,9 @@ docs: install  ## the ontology's HTML documentation (pyLODE) in build/ontology, 
 check: install system-deps
 	$(BIN)/clustergraph check
 
-lint: install-test
-	$(BIN)/python -m mypy src
+lint: install-test  ## mypy --strict and ruff ([tool.mypy], [tool.ruff] in pyproject.toml); tests/test_lint.py runs both
+	$(BIN)/python -m mypy --strict src
+	$(BIN)/python -m ruff check src tests
 
 bench: install-test
 	$(BIN)/python benchmarks/run.py

@@ -214,7 +214,7 @@ def step(area: str, engine: str, data: Path) -> dict[str, Any]:
             report_graph = found[0][1]
             from rdflib.namespace import RDF, SH
 
-            from clustergraph.services.validation import _result
+            from clustergraph.services.shacl import _result
             # the report's own results (pyshacl also types the nested sh:detail results)
             keys = [_result(report_graph, node).key for root in report_graph.subjects(RDF.type, SH.ValidationReport)
                     for node in report_graph.objects(root, SH.result)]

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from processes import free_port, stop, wait_until_up
-
 from clustergraph.adapters.cli import main
 from clustergraph.core import EmbeddedStore
 from clustergraph.core.config import Endpoint, Settings
+from processes import free_port, stop, wait_until_up
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).parent.parent

@@ -25,10 +25,9 @@ from pathlib import Path
 
 import httpx
 
-from processes import free_port, wait_until_up
-
 from clustergraph.base.formats import RdfFormat
 from clustergraph.core import EmbeddedStore
+from processes import free_port, wait_until_up
 
 FIXTURES = Path(__file__).parent / "fixtures" / "steward"
 EXE = str(Path(sys.executable).parent / "clustergraph")

@@ -18,12 +18,11 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from processes import free_port, stop, wait_until_up
-
 from clustergraph.adapters.server import create_app
 from clustergraph.core import EmbeddedStore
 from clustergraph.core.config import Settings
 from clustergraph.services.build import build
+from processes import free_port, stop, wait_until_up
 
 SERVER_FIXTURE = Path(__file__).parent / "fixtures" / "server"
 TOKEN = "test-token-7d1f"

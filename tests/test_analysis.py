@@ -13,14 +13,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import clustergraph
-from server_app import BASE, AppClient, client_for
 
+import clustergraph
 from clustergraph.api import Graph
 from clustergraph.core import EmbeddedStore
 from clustergraph.core.config import Settings
 from clustergraph.core.results import Solutions
 from clustergraph.services.build import build
+from server_app import BASE, AppClient, client_for
 
 REPO = Path(__file__).resolve().parent.parent
 PREFIXES = """

@@ -105,7 +105,7 @@ def test_sparql_runs_ad_hoc_queries_and_ask_gives_a_boolean(graph: Graph) -> Non
     rows = graph.sparql("SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?l").rows
     assert [r["l"] for r in rows] == [Literal("item a"), Literal("item b"), Literal("item c")]
     with pytest.raises(QueryError) as err:
-        graph.sparql("SELECT * WHERE {}").boolean
+        _ = graph.sparql("SELECT * WHERE {}").boolean
     assert err.value.detail == "only an ASK query has a true/false answer; use .rows"
     with pytest.raises(QueryError) as err:
         graph.sparql("SELECT * WHERE { ?s ?p }")

@@ -12,9 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from bench import bench_module
-
 from clustergraph.base.terms import file_graph
 from clustergraph.core import EmbeddedStore
 from clustergraph.services.report import Origin, nt

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from server_app import served, server_settings
 
 from clustergraph.adapters.server.pages import STATIC
+from server_app import served, server_settings
 
 pytestmark = pytest.mark.browser
 

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from server_app import served
-from test_browser import SCREENSHOTS, browser, page, shot
 
 from clustergraph.core import EmbeddedStore
 from clustergraph.core.config import Settings
 from clustergraph.services.build import build
+from server_app import served
+from test_browser import SCREENSHOTS, browser, page, shot
 
 REPO = Path(__file__).resolve().parent.parent
 __all__ = ["browser", "page"]  # fixtures shared with test_browser.py

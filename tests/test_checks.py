@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ontology_project
 
 from clustergraph.base.errors import InputError
 from clustergraph.core.config import Settings
-from clustergraph.services.checks import (Check, check_repository, load_repository, messages, punning,
-                                          query_terms)
+from clustergraph.services.checks import Check, check_repository, load_repository, messages, punning, query_terms
+from conftest import ontology_project
 
 CG = "https://w3id.org/clustergraph/ontology#"
 

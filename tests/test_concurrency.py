@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from server_app import TOKEN, served, server_settings
 from test_server_limits import soak
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import Cli
 
 from clustergraph.adapters.cli import main
 from clustergraph.base.errors import InputError
 from clustergraph.core.config import DEFAULT_STORE, PRESETS, Auth, Endpoint, Settings, read_config
+from conftest import Cli
 
 ENV = ("CLUSTERGRAPH_ENDPOINT", "CLUSTERGRAPH_ENGINE", "CLUSTERGRAPH_UPDATE_URL", "CLUSTERGRAPH_GSP_URL",
        "CLUSTERGRAPH_USER", "CLUSTERGRAPH_PASSWORD", "CLUSTERGRAPH_STORE", "CLUSTERGRAPH_CONFIG",

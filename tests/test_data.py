@@ -181,7 +181,7 @@ FACTS: list[tuple[str, str, list[str]]] = [
     ("IDS WP 120 author order", "SELECT (CONCAT(STR(?pos), ' ', ?name) AS ?v) { ?p cg:seriesNumber '120' ; "
      "cg:authorship [ cg:position ?pos ; cg:author/rdfs:label ?name ] }", ["1 John Humphrey", "2 Hubert Schmitz"]),
     ("IDS WP 156 author and affiliation", "SELECT (CONCAT(?name, ', ', ?org) AS ?v) { ?p cg:seriesNumber '156' ; "
-     f"dcterms:creator ?a . ?a rdfs:label ?name ; cg:affiliation/rdfs:label ?org FILTER(LANG(?org) = 'en') }}",
+     "dcterms:creator ?a . ?a rdfs:label ?name ; cg:affiliation/rdfs:label ?org FILTER(LANG(?org) = 'en') }",
      ["Ruy Quadros, University of Campinas"]),
     ("ILO SEED working papers", "SELECT (CONCAT(?n, ' ', ?t) AS ?v) { ?p cg:series series:ilo-seed-working-papers ; "
      "cg:seriesNumber ?n ; dcterms:title ?t }",

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from bench import bench_module
 from rdflib import URIRef
 
+from bench import bench_module
 from clustergraph.base.formats import RdfFormat
 from clustergraph.base.terms import GRAPH
 from clustergraph.core import EmbeddedStore
@@ -26,9 +26,7 @@ from clustergraph.core.store import SCRATCH_GRAPHS
 from clustergraph.services.delta import Scratch
 from clustergraph.services.fastvalidation import validate_with_sparql
 from clustergraph.services.report import Origin, Report, nt
-from clustergraph.services.validation import (Engine, RdfInput, Shapes, load_shapes, read_quads, validate,
-                                              validate_delta)
-
+from clustergraph.services.validation import Engine, RdfInput, Shapes, load_shapes, read_quads, validate, validate_delta
 from test_fastvalidation import curated_store
 
 REPO = Path(__file__).parent.parent

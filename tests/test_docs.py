@@ -7,12 +7,12 @@ import socket
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Cli, ontology_project
-from rdflib import RDF, OWL, SKOS, URIRef
+from rdflib import OWL, RDF, SKOS, URIRef
 
 from clustergraph.base.errors import InputError
 from clustergraph.core.config import Settings
 from clustergraph.services.docs import ontology_graph, write_docs
+from conftest import REPO, Cli, ontology_project
 
 CG = "https://w3id.org/clustergraph/ontology#"
 

@@ -45,7 +45,6 @@ from clustergraph.services.build import build
 from clustergraph.services.export import export
 from clustergraph.services.ingest import batches, ingest, retract
 from clustergraph.services.queries import catalogue, run_named
-
 from conftest import running_oxigraph, running_virtuoso
 
 REPO = Path(__file__).parent.parent

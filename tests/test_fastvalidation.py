@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from bench import bench_module
 from rdflib import URIRef
 from rdflib.namespace import SH
-from test_shacl_suite import CORE, KNOWN_SPARQL, NOT_STRICT, SPARQL, Case, actual, expected, parsed
 
+from bench import bench_module
 from clustergraph.base.errors import InputError
 from clustergraph.base.terms import file_graph
 from clustergraph.core import EmbeddedStore
@@ -23,6 +22,7 @@ from clustergraph.services.fastvalidation import residual, run_compiled
 from clustergraph.services.report import Origin, Report, nt
 from clustergraph.services.sparqltext import not_exists_as_minus
 from clustergraph.services.validation import Engine, RdfInput, Shapes, load_shapes, validate
+from test_shacl_suite import CORE, KNOWN_SPARQL, NOT_STRICT, SPARQL, Case, actual, expected, parsed
 
 REPO = Path(__file__).parent.parent
 

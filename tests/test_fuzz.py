@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from server_app import TOKEN, AppClient, client_for, server_settings
 
 from clustergraph.base.errors import ClusterGraphError, InputError, QueryError
 from clustergraph.base.formats import RdfFormat
@@ -23,6 +22,7 @@ from clustergraph.core import EmbeddedStore
 from clustergraph.core.config import read_config
 from clustergraph.core.rdfio import parse_text
 from clustergraph.services.queries import bind, read_query, run_named
+from server_app import TOKEN, AppClient, client_for, server_settings
 
 settings.register_profile("default", max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

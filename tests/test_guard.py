@@ -8,7 +8,6 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from clustergraph.base.errors import NotConforming, QueryError
@@ -19,7 +18,6 @@ from clustergraph.core.config import Settings, read_tokens
 from clustergraph.core.store import Store
 from clustergraph.services.guard import guarded_drop, guarded_put, guarded_update, retract
 from clustergraph.services.ingest import batches
-
 from server_app import SERVER_FIXTURE, TOKEN, client_for, server_settings
 from test_ingest import SHAPES, STEWARD
 
@@ -130,8 +128,8 @@ def test_http_refuses_shape_breaking_update_and_put_with_422_and_the_dump_unchan
     app = client_for(settings)
     try:
         update = app.post("/sparql/update", content=(
-            "INSERT DATA { <https://w3id.org/clustergraph/id/claim/new> a <https://w3id.org/clustergraph/ontology#"
-            "ChainInsertion> ; <https://w3id.org/clustergraph/ontology#cluster> <urn:x:nowhere> }").encode(),
+            b"INSERT DATA { <https://w3id.org/clustergraph/id/claim/new> a <https://w3id.org/clustergraph/ontology#"
+            b"ChainInsertion> ; <https://w3id.org/clustergraph/ontology#cluster> <urn:x:nowhere> }"),
             headers={"Content-Type": "application/sparql-update", **AUTH})
         put = app.put("/rdf-graphs", params={"graph": "urn:x:g1"}, headers={"Content-Type": "text/turtle", **AUTH},
                       content=(SERVER_FIXTURE / "steward" / "missing_source.ttl").read_bytes())

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,7 +29,6 @@ from clustergraph.core.store import Store
 from clustergraph.services.ingest import batches, ingest, retract
 from clustergraph.services.report import Origin
 from clustergraph.services.validation import RdfInput, read_quads
-
 from conftest import REPO, Cli
 
 STEWARD = Path(__file__).parent / "fixtures" / "steward"
@@ -69,7 +68,7 @@ def graph_rows(store: Store, graph: URIRef) -> set[tuple[str, str, str]]:
 
 def test_ingest_commits_the_file_into_its_own_batch_graph_with_provenance(store: EmbeddedStore) -> None:
     file = CLAIMS / "good.ttl"
-    when = datetime(2025, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+    when = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
     done = ingest(store, SHAPES, file, agent="alice", origin="https://example.org/paper-1", now=when)
     sha = hashlib.sha256(file.read_bytes()).hexdigest()
     batch = done.batch
@@ -112,7 +111,7 @@ def test_an_agent_iri_and_a_text_source_are_kept_as_given(store: EmbeddedStore) 
 
 
 def test_two_ingests_of_one_file_in_one_second_get_two_batches(store: EmbeddedStore) -> None:
-    when = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    when = datetime(2025, 1, 1, tzinfo=UTC)
     first = ingest(store, SHAPES, CLAIMS / "good.ttl", agent="a", now=when).batch
     second = ingest(store, SHAPES, CLAIMS / "good.ttl", agent="b", now=when).batch
     assert second.id == first.id + "-2"

@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).parent.parent / "src" / "clustergraph"
 LAYERS = {"base": 0, "core": 1, "services": 2, "adapters": 3}
 #: Third-party modules that only one place may import (STYLE.md §1).
 HOMES = {
-    "pyshacl": ("services/validation.py",),
+    "pyshacl": ("services/shacl.py",),
     "owlready2": ("services/reasoning.py",),
     "click": ("adapters/cli/",),
     "starlette": ("adapters/server/",),
@@ -62,3 +62,101 @@ def test_the_layer_check_catches_an_upward_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from clustergraph.adapters.cli import main\n")
     assert imports(bad) == [(1, "clustergraph.adapters.cli")]
+
+
+# -- the module import graph --------------------------------------------------------------------
+
+def module_name(path: Path) -> str:
+    """`src/clustergraph/core/store.py` -> `clustergraph.core.store`; a package's __init__ is the package."""
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node of `tree`, at module level and inside functions, except under `if TYPE_CHECKING:`."""
+    found: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            todo.extend(node.orelse)
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def package_imports(path: Path, known: set[str]) -> list[tuple[int, str, ast.alias | None]]:
+    """(line, module, alias) of every runtime import of a clustergraph module by the module at `path`.
+
+    `from clustergraph.x import y` names the module clustergraph.x.y when that is a module,
+    else clustergraph.x (and the alias says which name it takes from it).
+    """
+    found: list[tuple[int, str, ast.alias | None]] = []
+    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name, None) for a in node.names if a.name.split(".")[0] == "clustergraph"]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0 \
+                and node.module.split(".")[0] == "clustergraph":
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                found.append((node.lineno, sub, None) if sub in known else (node.lineno, node.module, alias))
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Each clustergraph module -> the clustergraph modules it imports (at run time)."""
+    paths = {module_name(p): p for p in modules()}
+    known = set(paths)
+    return {name: {m for _, m, _ in package_imports(path, known) if m in known and m != name}
+            for name, path in paths.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of `graph` as [a, b, ..., a], or None when it has none (depth-first search)."""
+    done: set[str] = set()
+    for start in sorted(graph):
+        if start in done:
+            continue
+        path = [start]
+        stack = [iter(sorted(graph[start]))]
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                stack.pop()
+                done.add(path.pop())
+            elif nxt in path:
+                return path[path.index(nxt):] + [nxt]
+            elif nxt not in done:
+                path.append(nxt)
+                stack.append(iter(sorted(graph.get(nxt, ()))))
+    return None
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    cycle = find_cycle(import_graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or ())
+
+
+def test_the_cycle_check_finds_a_cycle() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_no_private_name_is_imported_from_another_module() -> None:
+    paths = {module_name(p): p for p in modules()}
+    offenders = []
+    for name, path in paths.items():
+        for line, module, alias in package_imports(path, set(paths)):
+            if alias is not None and alias.name.startswith("_") and not alias.name.startswith("__") \
+                    and module != name:
+                offenders.append(f"{path.relative_to(PACKAGE)}:{line}: imports {alias.name} from {module}")
+    assert not offenders, "\n".join(offenders)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
 from server_app import BASE, AppClient, client_for, server_settings
 
 CG = "https://w3id.org/clustergraph/ontology#"

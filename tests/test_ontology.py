@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import REPO, Cli, ontology_project
 from rdflib import Graph
 
 from clustergraph.core.config import Settings
@@ -23,6 +22,7 @@ from clustergraph.services import checks
 from clustergraph.services.build import source_files
 from clustergraph.services.checks import Finding, Repository, load_repository
 from clustergraph.services.reasoning import ReasoningReport, parse_owl, reason
+from conftest import REPO, Cli, ontology_project
 
 has_ontology = pytest.mark.skipif(not any((REPO / "ontology").glob("*.ttl")), reason="ontology/ has no files yet")
 

@@ -8,9 +8,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from server_app import AppClient, client_for, server_settings
 
 from clustergraph.adapters.server.pages import STATIC, VENDOR_FILES
+from server_app import AppClient, client_for, server_settings
 
 CGD = "https://w3id.org/clustergraph/id/"
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import owlready2
 import pytest
-from conftest import ontology_project
 
 from clustergraph.base.errors import ClusterGraphError, InputError
 from clustergraph.core.config import Settings
 from clustergraph.core.store import Store
 from clustergraph.services.checks import Check, load_repository
 from clustergraph.services.reasoning import Culprit, ReasoningReport, parse_owl, reason
+from conftest import ontology_project
 
 CG = "https://w3id.org/clustergraph/ontology#"
 CGS = "https://w3id.org/clustergraph/concept/"

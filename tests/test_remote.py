@@ -23,7 +23,6 @@ from clustergraph.base.errors import InputError, LoadInterrupted, NotConforming,
 from clustergraph.base.formats import RdfFormat
 from clustergraph.base.terms import GRAPH
 from clustergraph.core import EmbeddedStore, RemoteStore
-from clustergraph.base.terms import GRAPH
 from clustergraph.core.config import Endpoint, Settings
 from clustergraph.core.remote import STAGING_PREFIX
 from clustergraph.core.remotebuild import JOURNAL, journal

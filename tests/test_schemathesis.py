@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from hypothesis import HealthCheck, given, settings
-from server_app import served, server_settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from clustergraph.core.config import Settings
+from server_app import served, server_settings
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))
 
@@ -37,11 +36,11 @@ def test_the_api_answers_every_generated_request_without_a_5xx_and_as_described(
         @settings(max_examples=EXAMPLES, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def check(case: schemathesis.Case) -> None:
-            tried[operation.label] = tried.get(operation.label, 0) + 1
+            tried[operation.label] = tried.get(operation.label, 0) + 1  # noqa: B023 - check() runs in this pass
             # The search syntax (words, "phrases", -exclusions, kind:K) is richer than a JSON Schema
             # can say: a q of only punctuation or symbols is schema-valid and, by design, a 400 with
             # one line ("the search has no word to find"). Every other check still applies to it.
-            searching = operation.label.endswith(("/api/search", "/api/complete"))
+            searching = operation.label.endswith(("/api/search", "/api/complete"))  # noqa: B023 - as above
             case.call_and_validate(excluded_checks=[positive_data_acceptance] if searching else None)
         check()
     print(f"schemathesis: {sum(tried.values())} requests over {len(tried)} operations: {tried}")

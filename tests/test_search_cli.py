@@ -7,10 +7,9 @@ import io
 import json
 from pathlib import Path
 
-from conftest import Cli
-
 from clustergraph.core.config import DEFAULT_STORE
 from clustergraph.core.textindex import index_path
+from conftest import Cli
 
 
 def test_search_prints_hits_as_json_and_csv(cli: Cli) -> None:

@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from server_app import TOKEN, AppClient, client_for, server_settings
 
 from clustergraph.services.ingest import retract
+from server_app import TOKEN, AppClient, client_for, server_settings
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CGD = "https://w3id.org/clustergraph/id/"

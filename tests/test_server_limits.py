@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+
 from server_app import SERVER_FIXTURE, TOKEN, served, server_settings
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

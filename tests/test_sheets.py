@@ -16,12 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Cli
-from server_app import TOKEN, AppClient, client_for
 
 from clustergraph.core import EmbeddedStore
 from clustergraph.core.config import Settings
 from clustergraph.services.sheets import kinds, load_mapping, sheet_input, template
+from conftest import REPO, Cli
+from server_app import TOKEN, AppClient, client_for
 
 MAPPINGS = REPO / "mappings"
 CLAIM = "https://w3id.org/clustergraph/id/claim/"

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from server_app import TOKEN, AppClient, client_for, server_settings
 
 import clustergraph
 from clustergraph.base.errors import QueryError
@@ -15,6 +14,7 @@ from clustergraph.base.sparqlhelp import HEADER_MARK, declared, explain, with_pr
 from clustergraph.base.terms import PREFIXES
 from clustergraph.core import EmbeddedStore
 from conftest import Cli
+from server_app import TOKEN, AppClient, client_for, server_settings
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 LABELS = "SELECT ?l WHERE { ?s rdfs:label ?l } ORDER BY ?l LIMIT 1"

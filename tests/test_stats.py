@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from clustergraph.base.terms import CGD, GRAPH
 from clustergraph.core import EmbeddedStore
 from clustergraph.core.config import Settings

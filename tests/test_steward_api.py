@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
 from server_app import SERVER_FIXTURE, TOKEN, AppClient, client_for, server_settings
 
 STEWARD = SERVER_FIXTURE / "steward"

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from server_app import SERVER_FIXTURE, TOKEN, served, server_settings
-from test_browser import CHROMIUM, CHROMIUM_ARGS, shot
 
 from clustergraph.core import EmbeddedStore
 from clustergraph.services.build import build
+from server_app import SERVER_FIXTURE, TOKEN, served, server_settings
+from test_browser import CHROMIUM, CHROMIUM_ARGS, shot
 
 pytestmark = pytest.mark.browser
 

@@ -2,20 +2,53 @@
 
 Public API (everything else may change without notice): the store, the settings, the services
 the CLI and the server call, and the errors.
+
+The names are imported when first used (PEP 562), so that `import clustergraph` (and the command
+line's --help) does not load the RDF, SHACL and reasoning engines.
 """
 
 from __future__ import annotations
 
-from clustergraph.base.errors import ClusterGraphError, InputError, NotConforming, QueryError, StoreError
-from clustergraph.base.formats import RdfFormat, ResultFormat
-from clustergraph.core import EmbeddedStore, RemoteStore, Store, open_store
-from clustergraph.core.config import Endpoint, Settings
-from clustergraph.services.build import build
-from clustergraph.services.export import export
-from clustergraph.services.queries import run_query, run_sparql
-from clustergraph.services.report import Report
-from clustergraph.services.validation import validate
-from clustergraph.api import Graph, Result, open  # noqa: A004 - clustergraph.open is the entry point
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from clustergraph.api import Graph, Result, open  # noqa: A004 - clustergraph.open is the entry point
+    from clustergraph.base.errors import ClusterGraphError, InputError, NotConforming, QueryError, StoreError
+    from clustergraph.base.formats import RdfFormat, ResultFormat
+    from clustergraph.core import EmbeddedStore, RemoteStore, Store, open_store
+    from clustergraph.core.config import Endpoint, Settings
+    from clustergraph.services.build import build
+    from clustergraph.services.export import export
+    from clustergraph.services.queries import run_query, run_sparql
+    from clustergraph.services.report import Report
+    from clustergraph.services.validation import validate
+
+#: Each public name and the module it comes from.
+_HOMES = {
+    "ClusterGraphError": "clustergraph.base.errors",
+    "InputError": "clustergraph.base.errors",
+    "NotConforming": "clustergraph.base.errors",
+    "QueryError": "clustergraph.base.errors",
+    "StoreError": "clustergraph.base.errors",
+    "RdfFormat": "clustergraph.base.formats",
+    "ResultFormat": "clustergraph.base.formats",
+    "EmbeddedStore": "clustergraph.core",
+    "RemoteStore": "clustergraph.core",
+    "Store": "clustergraph.core",
+    "open_store": "clustergraph.core",
+    "Endpoint": "clustergraph.core.config",
+    "Settings": "clustergraph.core.config",
+    "build": "clustergraph.services.build",
+    "export": "clustergraph.services.export",
+    "run_query": "clustergraph.services.queries",
+    "run_sparql": "clustergraph.services.queries",
+    "Report": "clustergraph.services.report",
+    "validate": "clustergraph.services.validation",
+    "Graph": "clustergraph.api",
+    "Result": "clustergraph.api",
+    "open": "clustergraph.api",
+}
 
 __all__ = [
     "ClusterGraphError",
@@ -41,3 +74,15 @@ __all__ = [
     "run_sparql",
     "validate",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

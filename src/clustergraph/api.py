@@ -99,7 +99,7 @@ class Result:
         if isinstance(self.raw, Solutions):
             return self.raw.rows
         if isinstance(self.raw, Triples):
-            return [(t.subject, t.predicate, t.object) for t in self.raw.triples]  # type: ignore[misc]
+            return [(t.subject, t.predicate, t.object) for t in self.raw.triples]
         return []
 
 

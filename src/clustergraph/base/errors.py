@@ -16,7 +16,6 @@ Every error keeps its facts as fields and builds its one-line message from them:
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 from typing import Any
 

@@ -95,7 +95,8 @@ def explain(text: str, message: str, prefixes: Mapping[str, str] | None = None) 
         if prefix not in own:
             known = (prefixes or {}).get(prefix)
             fix = f"add 'PREFIX {prefix}: <{known}>'" if known else f"add 'PREFIX {prefix}: <...>' with its IRI"
-            return f"SPARQL syntax error at {_position(body, t.start)}: the prefix '{prefix}:' is not declared; {fix} before the query"
+            return (f"SPARQL syntax error at {_position(body, t.start)}: the prefix '{prefix}:' is not declared; "
+                    f"{fix} before the query")
     toks = [t for t in tokens(body) if t.kind not in ("space", "comment")]
     for i, t in enumerate(toks):
         if t.kind != "word" or t.text.upper() in KEYWORDS | FUNCTIONS or t.text == "_":
@@ -108,9 +109,11 @@ def explain(text: str, message: str, prefixes: Mapping[str, str] | None = None) 
             continue
         call = i + 1 < len(toks) and toks[i + 1].text == "("
         if call:
-            return (f"SPARQL syntax error at {_position(body, t.start)}: unknown function '{t.text}'{_suggest(t.text, FUNCTIONS | KEYWORDS)}"
+            return (f"SPARQL syntax error at {_position(body, t.start)}: unknown function '{t.text}'"
+                    f"{_suggest(t.text, FUNCTIONS | KEYWORDS)}"
                     " (SPARQL 1.1 functions, or an IRI for an extension function)")
-        return (f"SPARQL syntax error at {_position(body, t.start)}: '{t.text}' is not a SPARQL keyword{_suggest(t.text, KEYWORDS)}")
+        return (f"SPARQL syntax error at {_position(body, t.start)}: '{t.text}' is not a SPARQL keyword"
+                f"{_suggest(t.text, KEYWORDS)}")
     opened = sum(t.text == "{" for t in toks) - sum(t.text == "}" for t in toks)
     if opened > 0:
         return f"SPARQL syntax error: the query ends with {opened} '{{' not closed; add the missing '}}'"

@@ -1,12 +1,37 @@
-"""The store (embedded or remote) and the settings: the only layer that parses or writes RDF."""
+"""The store (embedded or remote) and the settings: the only layer that parses or writes RDF.
+
+The store classes are imported when first used (PEP 562), so that importing the light modules of
+this package (core.config) does not load pyoxigraph, rdflib and SPARQLWrapper.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from clustergraph.core.config import Endpoint, Settings
-from clustergraph.core.remote import RemoteStore
-from clustergraph.core.store import EmbeddedStore, Store
+
+if TYPE_CHECKING:
+    from clustergraph.core.remote import RemoteStore
+    from clustergraph.core.store import EmbeddedStore, Store
 
 __all__ = ["Endpoint", "Settings", "Store", "EmbeddedStore", "RemoteStore", "open_store"]
+
+#: The names imported on first use, and their modules.
+_LAZY = {"Store": "clustergraph.core.store", "EmbeddedStore": "clustergraph.core.store",
+         "RemoteStore": "clustergraph.core.remote"}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def open_store(settings: Settings, *, read_only: bool = False) -> Store:
@@ -16,5 +41,9 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
     Raises StoreError if it cannot be opened.
     """
     if settings.endpoint is not None:
+        from clustergraph.core.remote import RemoteStore
+
         return RemoteStore(settings.endpoint)
+    from clustergraph.core.store import EmbeddedStore
+
     return EmbeddedStore(settings.store_path, read_only=read_only)

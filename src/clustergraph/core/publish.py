@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pyoxigraph as ox
-from pyld import jsonld  # type: ignore[import-untyped]  # ships no type hints
+from pyld import jsonld
 
 from clustergraph.base.errors import InputError
 from clustergraph.base.formats import RdfFormat

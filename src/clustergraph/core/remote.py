@@ -35,15 +35,22 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperExceptio
 from clustergraph.base import sparql as lex
 from clustergraph.base.errors import QueryError, StoreError
 from clustergraph.base.formats import RdfFormat
-from clustergraph.base.terms import GRAPH, PREFIXES
+from clustergraph.base.terms import PREFIXES
 from clustergraph.core.chunks import chunks
 from clustergraph.core.config import Auth, Endpoint
+from clustergraph.core.remotebuild import load_files
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format
-from clustergraph.core.store import (GraphLoad, Progress, QueryOptions, Store, bind, refuse_network,
-                                     refuse_text_search)
+from clustergraph.core.store import (
+    STAGING_PREFIX,
+    GraphLoad,
+    Progress,
+    QueryOptions,
+    Store,
+    bind,
+    refuse_network,
+    refuse_text_search,
+)
 
-#: Graphs a large write is uploaded into before one update moves it to its target.
-STAGING_PREFIX = str(GRAPH) + "staging/"
 #: Media type of the triples asked for (graph store GET, CONSTRUCT) and sent (graph store PUT/POST).
 NT_MEDIA = "application/n-triples"
 
@@ -174,8 +181,6 @@ class RemoteStore(Store):
         Raises InputError (nothing changed) if a file does not parse, LoadInterrupted if the
         endpoint fails part-way (saying what is loaded).
         """
-        from clustergraph.core.remotebuild import load_files  # it imports this module
-
         return load_files(self, files, drop=drop, progress=progress)
 
     def add_quads(self, quads: Sequence[ox.Quad]) -> None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -36,9 +37,11 @@ from rdflib import URIRef
 from clustergraph.base.errors import LoadInterrupted, StoreError
 from clustergraph.base.terms import GRAPH
 from clustergraph.core.rdfio import ParseSummary, check_file, parse_file
-from clustergraph.core.remote import STAGING_PREFIX, RemoteStore
 from clustergraph.core.results import Solutions
-from clustergraph.core.store import SCRATCH_GRAPHS, GraphLoad, Progress
+from clustergraph.core.store import SCRATCH_GRAPHS, STAGING_PREFIX, GraphLoad, Progress
+
+if TYPE_CHECKING:  # core/remote.py imports this module: RemoteStore.replace_graphs calls load_files
+    from clustergraph.core.remote import RemoteStore
 
 JOURNAL = URIRef(str(GRAPH) + "build/journal")
 _SUM = "http://spdx.org/rdf/terms#checksumValue"

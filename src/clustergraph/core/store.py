@@ -21,19 +21,21 @@ from rdflib import URIRef
 from rdflib.term import Identifier
 
 from clustergraph.base import sparql as lex
-from clustergraph.base.errors import InputError, QueryError, StoreError
-from clustergraph.base.formats import RdfFormat
-from clustergraph.base.terms import PREFIXES
-from clustergraph.base.sparqlhelp import explain, explain_failure
 from clustergraph.base import textquery
-from clustergraph.core.textindex import Hit, TextIndex, index_path
+from clustergraph.base.errors import QueryError, StoreError
+from clustergraph.base.formats import RdfFormat
+from clustergraph.base.sparqlhelp import explain, explain_failure
+from clustergraph.base.terms import GRAPH, PREFIXES
 from clustergraph.core.rdfio import check_file, parse_file
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format, to_oxigraph
-
+from clustergraph.core.textindex import Hit, TextIndex, index_path
 
 #: Named graphs under this prefix are scratch, never data: a check may write them for its own time
 #: (services/delta.py), and an on-disk store removes any that a killed process left when it opens.
 SCRATCH_GRAPHS = "urn:x-clustergraph:scratch:"
+#: Graphs a large write to a remote store is uploaded into before one update moves it to its target
+#: (core/remote.py); a build drops any a killed process left (core/remotebuild.py).
+STAGING_PREFIX = str(GRAPH) + "staging/"
 
 #: Called with a file, the phase it finished and the triples that phase covered: 'parsed' (the
 #: file's triples), 'chunk' (one request of a remote load), 'loaded' (the file's triples), or
@@ -152,7 +154,7 @@ class Store(ABC):
         raise QueryError("search", f"text search needs the local index of the embedded store; "
                                    f"{self.location} is not one")
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - not abstract: a store that holds nothing open needs no close
         """Release the store (flushes an on-disk store)."""
 
     def __enter__(self) -> Self:
@@ -366,7 +368,8 @@ class EmbeddedStore(Store):
             loads = []
             for summary, graph in checked:
                 # bulk_load: the build path (DESIGN.md §7: far smaller on disk than transactional load).
-                store.bulk_load(path=str(summary.path), format=ox_format(summary.fmt), to_graph=ox.NamedNode(str(graph)))
+                store.bulk_load(path=str(summary.path), format=ox_format(summary.fmt),
+                                to_graph=ox.NamedNode(str(graph)))
                 loads.append(GraphLoad(summary.path, graph, summary.triples))
                 if progress:
                     progress(summary.path, "loaded", summary.triples)

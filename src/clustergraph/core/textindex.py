@@ -198,7 +198,7 @@ class TextIndex:
         for chunk in chunks:
             where = f" WHERE graph IN ({','.join('?' * len(chunk))})" if names is not None else ""
             for row_id, *key in db.execute(select + where, chunk):
-                have[tuple(key)] = row_id  # type: ignore[index]
+                have[tuple(key)] = row_id
         new = [(*k, *extra) for k, extra in wanted.items() if k not in have]
         with _transaction(db):
             db.executemany("DELETE FROM docs WHERE id = ?", [(i,) for k, i in have.items() if k not in wanted])

@@ -45,8 +45,8 @@ from clustergraph.base.formats import RdfFormat, ResultFormat
 from clustergraph.core.config import Settings
 from clustergraph.core.remote import RemoteStore
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, write_solutions, write_triples
-from clustergraph.core.textindex import Hit
 from clustergraph.core.store import EmbeddedStore, GraphLoad, Progress, QueryOptions, Store
+from clustergraph.core.textindex import Hit
 
 #: Seconds between checks that the child is still alive while waiting for an answer.
 _POLL_S = 0.25

@@ -143,8 +143,8 @@ def counts(store: Store) -> dict[str, int]:
 
 def is_cluster(store: Store, iri: str) -> bool:
     """Whether `iri` is a cg:Cluster (or of a subclass)."""
-    result = store.query(f"{_PREFIXES} ASK {{ ?cluster a/rdfs:subClassOf* cg:Cluster }}", bindings={"cluster": URIRef(iri)},
-                         options=QueryOptions(name=iri))
+    result = store.query(f"{_PREFIXES} ASK {{ ?cluster a/rdfs:subClassOf* cg:Cluster }}",
+                         bindings={"cluster": URIRef(iri)}, options=QueryOptions(name=iri))
     return bool(getattr(result, "value", False))
 
 

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from clustergraph.base import sparql as lex
 from clustergraph.base.errors import InputError
 from clustergraph.base.terms import CG_IRI, CGS, GRAPH, PREFIXES, file_graph
@@ -246,7 +244,8 @@ def punning(store: Store) -> list[Finding]:
         for row in _select(store, sparql % {"not_meta": not_meta}, f"punning ({role})"):
             x, why = row["x"], _shorten_refs(row["why"])
             # A declaration explains a role better than a use does.
-            if not x.startswith(_META) and (x not in seen or why.startswith("declared") > seen[x].startswith("declared")):
+            declared = why.startswith("declared")
+            if not x.startswith(_META) and (x not in seen or declared > seen[x].startswith("declared")):
                 seen[x] = why
         roles[role] = seen
     found = []
@@ -279,7 +278,8 @@ _LABEL = 'BIND(IF(?kind = "term", rdfs:label, skos:prefLabel) AS ?labelling)'
 def duplicate_labels(store: Store) -> list[Finding]:
     """Labels (per language) shared by two non-deprecated cg: terms, or two cgs: concepts of one scheme."""
     rows = _select(store, f"""
-        SELECT ?label (LANG(?label) AS ?lang) ?scope (GROUP_CONCAT(DISTINCT STR(?term); separator=" ") AS ?terms) WHERE {{
+        SELECT ?label (LANG(?label) AS ?lang) ?scope
+               (GROUP_CONCAT(DISTINCT STR(?term); separator=" ") AS ?terms) WHERE {{
           {_TERMS} {_LABEL}
           ?term ?labelling ?label .
           OPTIONAL {{ ?term skos:inScheme ?scheme }}

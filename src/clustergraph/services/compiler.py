@@ -344,7 +344,7 @@ class Compiler(ShapesGraph):
             if path is None and value is None:
                 value = focus
             found_path = row.get("path") or path
-            text_message = re.sub(r"\{[?$](\w+)\}", lambda m: str(row.get(m.group(1)) or ""), message)
+            text_message = re.sub(r"\{[?$](\w+)\}", lambda m: str(row.get(m.group(1)) or ""), message)  # noqa: B023 - run here
             out.append(Result(focus, found_path, value, text_message, severity, shape,
                               SH.SPARQLConstraintComponent, path_triples=self.described(found_path)))
         return out

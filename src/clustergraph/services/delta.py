@@ -33,10 +33,10 @@ from clustergraph.core.store import SCRATCH_GRAPHS, QueryOptions, Store
 from clustergraph.services.compiler import Focus
 from clustergraph.services.dependencies import Reads, reads
 from clustergraph.services.fastvalidation import residual, run_compiled
-from clustergraph.services.report import Origin, Report, Result
+from clustergraph.services.report import Origin, Report, Result, sort_key, with_origin
+from clustergraph.services.shacl import Shapes, narrowed, rdf_triples, store_graph, validate_graph
 from clustergraph.services.shapesgraph import ShapesGraph, term, top_shapes
-from clustergraph.services.validation import (Shapes, _engine, _narrowed, _order, _with, rdf_triples,
-                                              store_graph)
+
 
 @dataclass(frozen=True)
 class Scratch:
@@ -105,8 +105,8 @@ def validate_delta(store: Store, shapes: Shapes, added: Sequence[ox.Quad] = (),
         store.remove_graph(scratch.batch)
         store.remove_graph(scratch.focus)
     before = {r.key for r in before_found}
-    labelled = [_with(r, Origin.PRE_EXISTING if r.key in before else Origin.INTRODUCED) for r in found]
-    labelled.sort(key=_order)
+    labelled = [with_origin(r, Origin.PRE_EXISTING if r.key in before else Origin.INTRODUCED) for r in found]
+    labelled.sort(key=sort_key)
     return Report(conforms=not labelled, results=tuple(labelled), checked=checked,
                   resolved=resolved(before_found, labelled))
 
@@ -117,8 +117,8 @@ def resolved(before: Sequence[Result], after: Sequence[Result]) -> tuple[Result,
     gone: dict[tuple[Identifier | None, ...], Result] = {}
     for r in before:
         if r.key not in now:
-            gone.setdefault(r.key, _with(r, Origin.RESOLVED))
-    return tuple(sorted(gone.values(), key=_order))
+            gone.setdefault(r.key, with_origin(r, Origin.RESOLVED))
+    return tuple(sorted(gone.values(), key=sort_key))
 
 
 def _graphs(store: Store) -> list[URIRef]:
@@ -198,7 +198,7 @@ def _list_focus(store: Store, shapes: Shapes, candidates: list[Identifier], focu
     quads: list[ox.Quad] = []
     for i, shape in enumerate(candidates):
         def targets(p: URIRef) -> set[Identifier]:
-            return {o for o in g.objects(shape, p) if isinstance(o, Identifier)}
+            return {o for o in g.objects(shape, p) if isinstance(o, Identifier)}  # noqa: B023 - called in this pass
 
         classes = targets(SH.targetClass)
         if (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g:
@@ -237,4 +237,4 @@ def _reference(store: Store, shapes: Shapes, delegated: tuple[Identifier, ...], 
         for t in rdf_triples(result.triples, str(g)):
             graph.remove(t)
     rest = residual(shapes.graph, delegated)
-    return _engine(graph, Shapes(_narrowed(rest, graph, focus), shapes.files))
+    return validate_graph(graph, Shapes(narrowed(rest, graph, focus), shapes.files))

@@ -31,7 +31,6 @@ from clustergraph.services.shapesgraph import ShapesGraph, Unsupported, term, to
 from clustergraph.services.sparqltext import Unreadable, triple_groups
 
 
-
 @dataclass(frozen=True)
 class Step:
     """One step of a path: a predicate ("<iri>", or None for any), forward or inverse."""
@@ -243,7 +242,7 @@ def _sparql_reads(text: str) -> set[str]:
     found: set[str] = set()
     for group in parsed:
         around = group.around()
-        for i, (s, p, o) in enumerate(group.patterns):
+        for s, p, o in group.patterns:
             others = " ".join(f"{a} {b} {c} ." for a, b, c in around if (a, b, c) != (s, p, o))
             variables = {x for x in re.findall(r"\?\w+", f"{s} {p} {o} {others}")}
             if "?this" not in variables:

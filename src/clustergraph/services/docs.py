@@ -107,7 +107,7 @@ def _pylode() -> tuple[Any, type[Exception]]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     try:
-        from pylode import OntPub, PylodeError  # type: ignore[import-untyped]
+        from pylode import OntPub, PylodeError
     except ImportError as exc:
         raise InputError(f"pyLODE cannot be imported ({exc}); reinstall with `pip install -e .`") from exc
     finally:

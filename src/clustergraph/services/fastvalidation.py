@@ -3,7 +3,7 @@
 services/compiler.py compiles each shape that has targets into SPARQL run on the store, reading
 the shapes with services/shapesgraph.py. A shape using anything else (sh:closed,
 sh:qualifiedValueShape, sh:lessThan, sh:languageIn, sh:target, `$shapesGraph` ...) is never
-skipped: it is validated by the reference engine in validation.py, on the shapes graph with the
+skipped: it is validated by the reference engine in shacl.py, on the shapes graph with the
 compiled shapes' targets removed. Results are the same `Result` values that engine gives (focus
 node, path, value, severity, source shape, component).
 """
@@ -20,10 +20,9 @@ from rdflib.term import Identifier
 from clustergraph.core.results import Triples
 from clustergraph.core.store import EmbeddedStore, QueryOptions, Store
 from clustergraph.services.compiler import Compiler, Focus
-from clustergraph.services.report import Origin, Report, Result
+from clustergraph.services.report import Origin, Report, Result, sort_key, with_origin
+from clustergraph.services.shacl import Shapes, store_graph, validate_graph
 from clustergraph.services.shapesgraph import Unsupported, top_shapes
-from clustergraph.services.validation import Shapes, _order, _with, store_graph
-from clustergraph.services.validation import _engine as reference_engine
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def validate_compiled(store: Store, shapes: Shapes) -> list[Result]:
     results = list(outcome.results)
     if outcome.delegated:
         rest = Shapes(residual(shapes.graph, outcome.delegated), shapes.files)
-        results += reference_engine(store_graph(store), rest)
+        results += validate_graph(store_graph(store), rest)
     return results
 
 
@@ -93,7 +92,7 @@ def validate_with_sparql(store: Store, shapes: Shapes, added: list[ox.Quad], che
     """
     fixed: tuple[Result, ...] = ()
     if not added:
-        labelled = [_with(r, Origin.PRE_EXISTING) for r in validate_compiled(store, shapes)]
+        labelled = [with_origin(r, Origin.PRE_EXISTING) for r in validate_compiled(store, shapes)]
     else:
         copied = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         assert isinstance(copied, Triples)
@@ -104,9 +103,9 @@ def validate_with_sparql(store: Store, shapes: Shapes, added: list[ox.Quad], che
             found = validate_compiled(scratch, shapes)
         before_found = validate_compiled(store, shapes)
         before = {r.key for r in before_found}
-        labelled = [_with(r, Origin.PRE_EXISTING if r.key in before else Origin.INTRODUCED) for r in found]
+        labelled = [with_origin(r, Origin.PRE_EXISTING if r.key in before else Origin.INTRODUCED) for r in found]
         now = {r.key for r in found}
-        fixed = tuple(sorted({r.key: _with(r, Origin.RESOLVED) for r in before_found if r.key not in now}.values(),
-                             key=_order))
-    labelled.sort(key=_order)
+        gone = {r.key: with_origin(r, Origin.RESOLVED) for r in before_found if r.key not in now}
+        fixed = tuple(sorted(gone.values(), key=sort_key))
+    labelled.sort(key=sort_key)
     return Report(conforms=not labelled, results=tuple(labelled), checked=checked, resolved=fixed)

@@ -28,7 +28,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +44,16 @@ from clustergraph.base.terms import GRAPH, PROV
 from clustergraph.core.rdfio import parse_text
 from clustergraph.core.results import Solutions, Triples, to_oxigraph, to_rdflib
 from clustergraph.core.store import SCRATCH_GRAPHS, QueryOptions, Store
-from clustergraph.services.ingest import (BATCH_PREFIX, Batch, Retracted, batch_record, batches, find_batch,
-                                          free_batch_id, record_quad)
+from clustergraph.services.ingest import (
+    BATCH_PREFIX,
+    Batch,
+    Retracted,
+    batch_record,
+    batches,
+    find_batch,
+    free_batch_id,
+    record_quad,
+)
 from clustergraph.services.ingest import retract as retract_ingested
 from clustergraph.services.report import Report
 from clustergraph.services.validation import Shapes, load_shapes, validate_delta
@@ -97,7 +105,8 @@ def plan_update(store: Store, text: str, batch_graph: ox.NamedNode, *, base_iri:
     for index, op in enumerate(operations):
         name = op.name
         if name in ("Modify", "DeleteWhere") and index > 0:
-            raise QueryError(_NAME, f"a guarded update takes {name == 'Modify' and 'DELETE/INSERT ... WHERE' or 'DELETE WHERE'} "
+            form = "DELETE/INSERT ... WHERE" if name == "Modify" else "DELETE WHERE"
+            raise QueryError(_NAME, f"a guarded update takes {form} "
                                     "only as its first operation (its WHERE would not see the operations before "
                                     "it); send it as a request of its own")
         if name == "InsertData":
@@ -121,8 +130,8 @@ def plan_update(store: Store, text: str, batch_graph: ox.NamedNode, *, base_iri:
             delete, insert = _field(op, "delete"), _field(op, "insert")
             for row in rows:
                 if delete is not None:
-                    for quad in _holding(store, _instantiate(_field(delete, "triples") or [], _field(delete, "quads") or {},
-                                                             row), with_graph):
+                    deleted = _instantiate(_field(delete, "triples") or [], _field(delete, "quads") or {}, row)
+                    for quad in _holding(store, deleted, with_graph):
                         removed[quad] = None
                 if insert is not None:
                     fresh: dict[BNode, ox.BlankNode] = {}
@@ -192,7 +201,8 @@ def _plan_data(store: Store, prologue: str, verb: str, body: str, batch_graph: o
     if verb == "INSERT":
         added = [ox.Quad(q.subject, q.predicate, q.object,
                          batch_graph if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name) for q in quads]
-        if any(isinstance(t, ox.BlankNode) for q in added if q.graph_name != batch_graph for t in (q.subject, q.object)):
+        if any(isinstance(t, ox.BlankNode)
+               for q in added if q.graph_name != batch_graph for t in (q.subject, q.object)):
             raise QueryError(_NAME, "blank nodes may only be inserted without GRAPH (into the write's own batch "
                                     "graph), where retracting the batch can take them out again")
         return _change(store, added, [], batch_graph)
@@ -254,7 +264,7 @@ def apply(store: Store, shapes: Path | Shapes, text: bytes, change: Change, batc
         failing = len(report.failing(strict=strict))
         raise NotConforming(name, report, detail=f"introduces {failing} result{'s' if failing != 1 else ''} that "
                                                  "break the shapes")
-    started = now or datetime.now(timezone.utc)
+    started = now or datetime.now(UTC)
     digest = hashlib.sha256(text).hexdigest()
     batch_id = batch_graph.value.removeprefix(BATCH_PREFIX)
     target = URIRef(batch_graph.value)
@@ -275,7 +285,7 @@ def apply(store: Store, shapes: Path | Shapes, text: bytes, change: Change, batc
 
 def new_batch_graph(store: Store, text: bytes, now: datetime | None = None) -> ox.NamedNode:
     """A free batch graph for a write of `text` (time and the first 8 hex digits of its SHA-256)."""
-    started = now or datetime.now(timezone.utc)
+    started = now or datetime.now(UTC)
     digest = hashlib.sha256(text).hexdigest()
     return ox.NamedNode(str(GRAPH[f"batch/{free_batch_id(store, f'{started:%Y%m%dT%H%M%SZ}-{digest[:8]}')}"]))
 
@@ -305,7 +315,7 @@ def guarded_drop(store: Store, shapes: Path, graph: str, *, agent: str) -> Writt
     """A Graph Store DELETE as a batch; None when there is no such graph."""
     if URIRef(graph) not in store.graph_sizes():
         return None
-    text = f"DELETE <{graph}>".encode("utf-8")
+    text = f"DELETE <{graph}>".encode()
     return apply(store, shapes, text, plan_drop(store, graph), new_batch_graph(store, text), agent=agent,
                  name=f"Graph Store DELETE <{graph}>")
 
@@ -360,7 +370,8 @@ def retract_change(store: Store, shapes: Path | Shapes, batch: Batch, change: Ch
         failing = len(report.failing(strict=strict))
         raise NotConforming(f"batch {batch.id}", report,
                             detail=f"retracting it would leave the graph with {failing} new "
-                                   f"result{'s' if failing != 1 else ''} that break the shapes; --force retracts it anyway")
+                                   f"result{'s' if failing != 1 else ''} that break the shapes; "
+                                   "--force retracts it anyway")
     text = _update_text(undo.removed, undo.added) + f" ;\nDROP SILENT GRAPH <{batch.graph}>"
     store.update(text, allow_load=True, graphs=_graphs_of(undo.removed + undo.added) + [str(batch.graph)])
     return report
@@ -459,7 +470,8 @@ def _term(term: Identifier) -> str:
 def _pattern_text(triples: Sequence[tuple[Identifier, ...]], quads: dict[Any, Any]) -> str:
     body = " ".join(f"{_term(s)} {_term(p)} {_term(o)} ." for s, p, o in triples)
     for graph, inner in quads.items():
-        body += f" GRAPH {_term(graph)} {{ " + " ".join(f"{_term(s)} {_term(p)} {_term(o)} ." for s, p, o in inner) + " }"
+        patterns = " ".join(f"{_term(s)} {_term(p)} {_term(o)} ." for s, p, o in inner)
+        body += f" GRAPH {_term(graph)} {{ " + patterns + " }"
     return "{ " + body + " }"
 
 
@@ -545,8 +557,8 @@ def _existing(store: Store, quads: Sequence[ox.Quad]) -> set[ox.Quad]:
     for start in range(0, len(named), 500):
         chunk = named[start:start + 500]
         rows = " ".join(f"({q.subject} {q.predicate} {q.object} {q.graph_name})" for q in chunk)
-        result = store.query(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES (?s ?p ?o ?g) {{ {rows} }} GRAPH ?g {{ ?s ?p ?o }} }}",
-                             options=QueryOptions(name=_NAME))
+        result = store.query(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES (?s ?p ?o ?g) {{ {rows} }} "
+                             "GRAPH ?g { ?s ?p ?o } }", options=QueryOptions(name=_NAME))
         assert isinstance(result, Solutions)
         found |= {ox.Quad(*row) for row in result.rows}  # type: ignore[arg-type]
     return found
@@ -602,7 +614,7 @@ def _statements(activity: URIRef, how: URIRef, quads: Iterable[ox.Quad], graph: 
                 ox.Quad(st, _ox(RDF.predicate), q.predicate, graph),
                 ox.Quad(st, _ox(RDF.object), q.object, graph),
                 ox.Quad(st, _ox(SD_NAME), q.graph_name, graph)]  # type: ignore[arg-type]
-    return out  # type: ignore[return-value]
+    return out
 
 
 def _graphs_of(items: Sequence[ox.Quad | ox.NamedNode]) -> list[str]:

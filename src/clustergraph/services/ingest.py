@@ -26,7 +26,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -35,10 +35,11 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from clustergraph.base.errors import InputError, NotConforming
 from clustergraph.base.terms import CG_IRI, GRAPH, ONTOLOGY_IRI, PROV, VOID
+from clustergraph.core.config import Limits
 from clustergraph.core.results import Boolean, Solutions, to_oxigraph
 from clustergraph.core.store import Store
 from clustergraph.services.report import Report
-from clustergraph.services.validation import Limits, RdfInput, Shapes, load_shapes, read_quads, validate_delta
+from clustergraph.services.validation import RdfInput, Shapes, load_shapes, read_quads, validate_delta
 
 SPDX = "http://spdx.org/rdf/terms#"
 BATCH_PREFIX = str(GRAPH) + "batch/"
@@ -98,7 +99,7 @@ def ingest(store: Store, shapes: Path | Shapes, source: Path | RdfInput, *, agen
         failing = len(report.failing(strict=strict))
         raise NotConforming(src.name, report, detail=f"introduces {failing} result{'s' if failing != 1 else ''} "
                             "that break the shapes")
-    started = now or datetime.now(timezone.utc)
+    started = now or datetime.now(UTC)
     digest = _sha256(src, quads)
     batch_id = free_batch_id(store, f"{started:%Y%m%dT%H%M%SZ}-{digest[:8]}")
     target = GRAPH[f"batch/{batch_id}"]
@@ -161,9 +162,11 @@ def _has_graph(store: Store, graph: URIRef) -> bool:
 def batch_record(target: URIRef, batch_id: str, agent: str, origin: str | None, file_name: str, digest: str,
             count: int, started: datetime) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:
     """The PROV-O record of a batch (see the module docstring)."""
-    spdx = lambda local: URIRef(SPDX + local)  # noqa: E731
+    def spdx(local: str) -> URIRef:
+        return URIRef(SPDX + local)
+
     activity, file, checksum = URIRef(f"{target}#activity"), URIRef(f"{target}#file"), URIRef(f"{target}#sha256")
-    ended = datetime.now(timezone.utc)
+    ended = datetime.now(UTC)
     record: list[tuple[URIRef, URIRef, URIRef | Literal]] = [
         (target, RDF.type, PROV.Entity),
         (target, DCTERMS.identifier, Literal(batch_id)),
@@ -205,7 +208,7 @@ def _is_iri(text: str) -> bool:
 
 def _xsd_time(moment: datetime) -> str:
     """UTC in the canonical xsd:dateTime form (the form the store gives back)."""
-    utc = moment.astimezone(timezone.utc)
+    utc = moment.astimezone(UTC)
     fraction = f".{utc.microsecond:06d}".rstrip("0") if utc.microsecond else ""
     return f"{utc:%Y-%m-%dT%H:%M:%S}{fraction}Z"
 

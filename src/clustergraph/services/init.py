@@ -2,7 +2,8 @@
 
 The package carries the project's ontology/, shapes/ and queries/ (src/clustergraph/skeleton, symlinks to
 the repository's folders, copied into the wheel), so that an installed `clustergraph` can start a project
-outside this repository: DIR gets those folders (and mappings/, the spreadsheet mappings), an empty data/ and a README stub.
+outside this repository: DIR gets those folders (and mappings/, the spreadsheet mappings), an empty
+data/ and a README stub.
 """
 
 from __future__ import annotations

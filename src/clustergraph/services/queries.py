@@ -91,7 +91,8 @@ class ParamType(Enum):
 
     @property
     def datatype(self) -> str | None:
-        return self.value[1]
+        datatype: str | None = self.value[1]
+        return datatype
 
     @classmethod
     def from_label(cls, label: str) -> ParamType | None:
@@ -287,7 +288,8 @@ def run_sparql(store: Store, text: str, *, name: str = "query", limit: int | Non
 
     The standard prefixes (base/terms.py PREFIXES) it uses without declaring are declared for it.
     """
-    return store.query(with_prefixes(text, PREFIXES), options=QueryOptions(name=name, limit=limit, allow_service=allow_service))
+    return store.query(with_prefixes(text, PREFIXES),
+                       options=QueryOptions(name=name, limit=limit, allow_service=allow_service))
 
 
 def describe(query: NamedQuery, store: Store | None = None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import owlready2  # type: ignore[import-untyped]  # ships no type hints
+import owlready2
 import pyoxigraph as ox
 
 from clustergraph.base.errors import ClusterGraphError, InputError
@@ -29,8 +29,15 @@ from clustergraph.base.formats import RdfFormat
 from clustergraph.core.config import Settings
 from clustergraph.core.results import Triples, write_triples
 from clustergraph.core.store import QueryOptions, Store
-from clustergraph.services.checks import (SHAPES_GRAPHS, Check, Finding, check_repository, load_repository,
-                                          punning, short)
+from clustergraph.services.checks import (
+    SHAPES_GRAPHS,
+    Check,
+    Finding,
+    check_repository,
+    load_repository,
+    punning,
+    short,
+)
 
 _OWL = "http://www.w3.org/2002/07/owl#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -242,8 +249,8 @@ class _Runner:
             except owlready2.OwlReadyInconsistentOntologyError:
                 consistent = False
             except FileNotFoundError as exc:
-                raise ClusterGraphError(f"{owlready2.JAVA_EXE}: not found; HermiT needs Java "
-                                        "(run scripts/system-deps.sh, or apt-get install default-jre-headless)") from exc
+                raise ClusterGraphError(f"{owlready2.JAVA_EXE}: not found; HermiT needs Java (run "
+                                        "scripts/system-deps.sh, or apt-get install default-jre-headless)") from exc
             except owlready2.OwlReadyJavaError as exc:
                 raise InputError(f"HermiT cannot reason over the graph: {_java_message(exc)}") from exc
             finally:
@@ -333,7 +340,8 @@ def _by_sparql(store: Store) -> list[Culprit]:
         if a == _NOTHING:
             reason = f"an instance of owl:Nothing{_how(row, 'a')}"
         else:
-            reason = f"an instance of both {short(a)}{_how(row, 'a')} and {short(b)}{_how(row, 'b')}, which are disjoint"
+            reason = (f"an instance of both {short(a)}{_how(row, 'a')} and {short(b)}{_how(row, 'b')}, "
+                      "which are disjoint")
         found.setdefault((x,), reason)
     for row in _rows(store, _SAME_AND_DIFFERENT, "inconsistency: sameAs and differentFrom"):
         pair = tuple(sorted((row["x"], row["y"])))

@@ -26,7 +26,7 @@ import re
 import shutil
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -35,8 +35,8 @@ from clustergraph.base.errors import InputError, NotConforming
 from clustergraph.base.formats import RdfFormat
 from clustergraph.base.terms import BASE, GRAPH, ONTOLOGY_IRI, PREFIXES
 from clustergraph.core import publish
-from clustergraph.core.publish import text
 from clustergraph.core.config import Settings
+from clustergraph.core.publish import text
 from clustergraph.core.store import Store
 from clustergraph.services.build import build
 from clustergraph.services.changelog import Changelog, Kind, changelog, subclasses
@@ -119,7 +119,7 @@ def release(store: Store, settings: Settings, version: str, *, dist: Path | None
     part = dist / f".{version}.part"
     shutil.rmtree(part, ignore_errors=True)
     try:
-        log = _write(part, settings, version, quads, issued or datetime.now(timezone.utc).date(),
+        log = _write(part, settings, version, quads, issued or datetime.now(UTC).date(),
                      previous_version, dist)
         files = _checksums(part)
         part.rename(target)

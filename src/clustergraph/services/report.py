@@ -132,6 +132,19 @@ class Report:
         return f"{', '.join(parts)} ({introduced} introduced, {pre} pre-existing{fixed})"
 
 
+def with_origin(result: Result, origin: Origin) -> Result:
+    """`result` labelled `origin`."""
+    return Result(result.focus_node, result.path, result.value, result.message, result.severity,
+                  result.source_shape, result.constraint, origin, result.path_triples)
+
+
+def sort_key(r: Result) -> tuple[str, ...]:
+    """The order of results in a report: by focus node, violations first, then severity, path, value,
+    shape and constraint."""
+    return (type(r.focus_node).__name__, str(r.focus_node), str(r.level.name != "VIOLATION"), r.level.value,
+            path_text(r), compact(r.value), compact(r.source_shape), str(r.constraint))
+
+
 def compact(term: Identifier | None) -> str:
     """A term as a person reads it: a prefixed name, <iri>, _:b, or a literal's value."""
     if term is None:

@@ -32,7 +32,8 @@ class ShapesGraph:
     def __init__(self, shapes: Graph) -> None:
         self.g = shapes
         # The parameters of SPARQL-based constraint components (of any class): left to pyshacl.
-        self.custom_parameters = {p for param in shapes.objects(None, SH.parameter) for p in shapes.objects(param, SH.path)}
+        self.custom_parameters = {p for param in shapes.objects(None, SH.parameter)
+                                  for p in shapes.objects(param, SH.path)}
 
     def objs(self, node: Identifier, p: URIRef) -> list[Identifier]:
         """The objects of `node` for predicate `p`."""

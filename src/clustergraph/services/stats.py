@@ -81,7 +81,8 @@ _ASPECTS: dict[Aspect, str] = {
     Aspect.CHAIN: """%(links)s ?claim a ?type ; cg:chain ?any .
         { ?claim cg:cluster ?cluster } UNION { ?claim cg:supplier ?cluster }""",
     Aspect.BUYERS: """%(links)s ?claim a ?type ; cg:buyer ?any .
-        { ?claim cg:cluster ?cluster FILTER NOT EXISTS { ?claim a cg:ChainLink } } UNION { ?claim cg:supplier ?cluster }""",
+        { ?claim cg:cluster ?cluster FILTER NOT EXISTS { ?claim a cg:ChainLink } }
+        UNION { ?claim cg:supplier ?cluster }""",
     Aspect.GOVERNANCE: """%(links)s ?claim a ?type .
         { ?claim cg:cluster ?cluster } UNION { ?claim cg:supplier ?cluster }
         { ?claim cg:governanceType ?any } UNION { ?claim cg:hierarchyRank ?any }""",

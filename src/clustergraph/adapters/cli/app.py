@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from clustergraph.base.errors import ClusterGraphError
 from clustergraph.core import open_store
 from clustergraph.core.config import CONFIG_FILE, DEFAULT_STORE, PRESETS, Endpoint, Settings, read_config
-from clustergraph.core.store import Store
+
+if TYPE_CHECKING:
+    from clustergraph.core.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,7 +58,8 @@ class ClusterGraphGroup(click.Group):
 @click.option("--engine", type=click.Choice(sorted(PRESETS)), envvar="CLUSTERGRAPH_ENGINE",
               help="The engine behind --endpoint: derives the update and Graph Store URLs and the auth scheme. "
                    "--endpoint is then " + "; ".join(f"{p.name}: {p.base_example}" for p in PRESETS.values()) + ".")
-@click.option("--update-url", envvar="CLUSTERGRAPH_UPDATE_URL", metavar="URL", help="SPARQL Update URL of the endpoint.")
+@click.option("--update-url", envvar="CLUSTERGRAPH_UPDATE_URL", metavar="URL",
+              help="SPARQL Update URL of the endpoint.")
 @click.option("--gsp-url", envvar="CLUSTERGRAPH_GSP_URL", metavar="URL",
               help="Graph Store Protocol URL of the endpoint (for loading files).")
 @click.option("--user", envvar="CLUSTERGRAPH_USER", help="User for the endpoint; the password is read from "

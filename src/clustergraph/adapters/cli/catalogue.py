@@ -6,12 +6,15 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from clustergraph.adapters.cli.app import main
 from clustergraph.core.config import Settings
-from clustergraph.services.queries import NamedQuery, Param, catalogue, describe, find_query
+
+if TYPE_CHECKING:
+    from clustergraph.services.queries import NamedQuery, Param
 
 
 @main.command()
@@ -25,6 +28,8 @@ def queries(settings: Settings, name: str | None, fmt: str) -> None:
     Each parameter shows its type (iri, literal, integer, year, or a concept of a SKOS scheme),
     whether it is required, and its default. Run one with `clustergraph query NAME -p key=value`.
     """
+    from clustergraph.services.queries import catalogue, describe, find_query
+
     found = [find_query(settings.queries_dir, name)] if name else catalogue(settings.queries_dir)
     if fmt == "json":
         click.echo(json.dumps([describe(q) for q in found], indent=2, ensure_ascii=False))

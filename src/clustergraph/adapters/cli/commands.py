@@ -5,25 +5,20 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.progress import BarColumn, Progress, TaskID, TextColumn
-from rich.table import Table
 
 from clustergraph.adapters.cli.app import main, open_for
 from clustergraph.adapters.cli.output import RESULT_CHOICES, console, emit, short
 from clustergraph.base.errors import InputError
 from clustergraph.base.formats import RdfFormat
 from clustergraph.core.config import Settings, read_tokens
-from clustergraph.core.remotebuild import JOURNAL
-from clustergraph.services.build import build as run_build
-from clustergraph.services.build import source_files
-from clustergraph.services.export import export as run_export
-from clustergraph.services.export import resolve_graphs
-from clustergraph.services.queries import find_query, read_query, run_named, run_sparql
-from clustergraph.services.stats import Aspect, Coverage
-from clustergraph.services.stats import coverage as run_coverage
-from clustergraph.services.stats import stats as run_stats
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from clustergraph.services.stats import Coverage
 
 _PROGRESS_MIN_BYTES = 5 * 1024 * 1024
 
@@ -37,13 +32,20 @@ def build(settings: Settings) -> None:
     --endpoint, files go by the Graph Store Protocol in chunks, and a build that stopped part-way
     resumes: graphs it completed from unchanged files are kept.
     """
+    from rich.progress import BarColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from clustergraph.services.build import build as run_build
+    from clustergraph.services.build import source_files
+
     files = source_files(settings)
     total_bytes = sum(p.stat().st_size for p, _ in files)
     tracker = _BuildTracker()
     with open_for(settings, write=True) as store:
         show_bar = sys.stderr.isatty() and (settings.endpoint is not None or total_bytes >= _PROGRESS_MIN_BYTES)
         if show_bar:
-            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+            with Progress(TextColumn("{task.description}"), BarColumn(),
+                          TextColumn("{task.completed:,}/{task.total:,}"),
                           console=console(err=True), transient=True) as bar:
                 tracker.bar = bar
                 tracker.task = bar.add_task("parsing", total=0)
@@ -101,6 +103,8 @@ class _BuildTracker:
 def query(settings: Settings, query: str | None, expression: str | None, params: tuple[str, ...],
           fmt: str | None, limit: int | None) -> None:
     """Run a query: a .rq FILE, a NAME from queries/, or -e "SPARQL"."""
+    from clustergraph.services.queries import find_query, read_query, run_named, run_sparql
+
     if (query is None) == (expression is None):
         raise click.UsageError("give a query file or name, or -e SPARQL (exactly one)")
     values = parse_params(params)
@@ -119,7 +123,13 @@ def query(settings: Settings, query: str | None, expression: str | None, params:
         emit(result, fmt)
 
 
-class ByteSize(click.ParamType):
+if TYPE_CHECKING:  # recent click types ParamType by its value types; older 8.x cannot subscript it at run time
+    _IntParam = click.ParamType[int, object]
+else:
+    _IntParam = click.ParamType
+
+
+class ByteSize(_IntParam):
     """A size in bytes: '16M', '512K', '1G' or a plain number."""
 
     name = "size"
@@ -159,6 +169,9 @@ def parse_params(params: tuple[str, ...]) -> dict[str, str]:
 @click.pass_obj
 def export(settings: Settings, fmt: str, graphs: tuple[str, ...], output: Path | None) -> None:
     """Write the whole graph, or chosen named graphs, in an RDF syntax (to stdout or a file)."""
+    from clustergraph.services.export import export as run_export
+    from clustergraph.services.export import resolve_graphs
+
     rdf = RdfFormat.from_label(fmt)
     with open_for(settings, write=False) as store:
         chosen = resolve_graphs(store, graphs) if graphs else None
@@ -185,6 +198,12 @@ def export(settings: Settings, fmt: str, graphs: tuple[str, ...], output: Path |
 @click.pass_obj
 def stats(settings: Settings, show_coverage: bool) -> None:
     """Count triples per named graph and instances per class (or, with --coverage, what each cluster lacks)."""
+    from rich.table import Table
+
+    from clustergraph.core.remotebuild import JOURNAL
+    from clustergraph.services.stats import coverage as run_coverage
+    from clustergraph.services.stats import stats as run_stats
+
     if show_coverage:
         with open_for(settings, write=False) as store:
             clusters = run_coverage(store)
@@ -208,6 +227,10 @@ def stats(settings: Settings, show_coverage: bool) -> None:
 
 def print_coverage(clusters: tuple[Coverage, ...]) -> None:
     """A table of clusters by aspect (✓ given, – missing), a row of counts, and a count line on stderr."""
+    from rich.table import Table
+
+    from clustergraph.services.stats import Aspect
+
     table = Table("cluster", *(a.value for a in Aspect), title="coverage per cluster")
     for found in clusters:
         table.add_row(found.label, *("✓" if a in found.present else "–" for a in Aspect))

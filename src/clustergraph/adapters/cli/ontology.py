@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from clustergraph.adapters.cli.app import main, open_for
 from clustergraph.core.config import Settings
-from clustergraph.services.checks import short
-from clustergraph.services.docs import write_docs
-from clustergraph.services.reasoning import CheckReport, ReasoningReport
-from clustergraph.services.reasoning import check as run_check
+
+if TYPE_CHECKING:
+    from clustergraph.services.reasoning import CheckReport, ReasoningReport
 
 
 @main.command()
@@ -26,6 +26,8 @@ def check(ctx: click.Context, built: bool) -> None:
     deprecated terms without a replacement, an inconsistency (naming the individuals involved) and
     unsatisfiable classes.
     """
+    from clustergraph.services.reasoning import check as run_check
+
     settings: Settings = ctx.obj
     if built:
         with open_for(settings, write=False) as store:
@@ -49,6 +51,8 @@ def _summary(report: CheckReport) -> str:
 
 
 def _hermit(r: ReasoningReport) -> str:
+    from clustergraph.services.checks import short
+
     state = "consistent" if r.consistent else "inconsistent"
     text = (f"HermiT: {state}, {len(r.unsatisfiable)} unsatisfiable classes, {r.triples:,} triples, "
             f"{r.hermit_runs} run{'s' if r.hermit_runs != 1 else ''} in {r.hermit_seconds:.1f} s")
@@ -65,5 +69,7 @@ def _hermit(r: ReasoningReport) -> str:
 @click.pass_obj
 def docs(settings: Settings, output: Path | None) -> None:
     """Write the ontology's HTML documentation (pyLODE) to build/ontology/index.html."""
+    from clustergraph.services.docs import write_docs
+
     page = write_docs(settings, output)
     click.echo(f"wrote {page} ({page.stat().st_size:,} bytes)", err=True)

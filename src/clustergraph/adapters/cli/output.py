@@ -1,30 +1,41 @@
-"""How results look on a terminal and in files: rich tables, SPARQL result formats, RDF syntaxes."""
+"""How results look on a terminal and in files: rich tables, SPARQL result formats, RDF syntaxes.
+
+The engines (pyoxigraph, rdflib) and rich are imported where they are used, so that the commands'
+--help loads neither.
+"""
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
-import pyoxigraph as ox
-from rdflib import URIRef
-from rich.console import Console
-from rich.table import Table
 
 from clustergraph.base.errors import InputError
 from clustergraph.base.formats import RdfFormat, ResultFormat
-from clustergraph.base.terms import PREFIXES
-from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, write_solutions, write_triples
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from clustergraph.core.results import Boolean, QueryResult, Solutions
 
 RESULT_CHOICES = ["table"] + [f.label for f in ResultFormat] + [f.label for f in RdfFormat]
 
 
 def console(*, err: bool = False) -> Console:
     """A rich console on stdout (or stderr), plain when not a terminal."""
+    from rich.console import Console
+
     return Console(stderr=err, highlight=False, soft_wrap=False)
 
 
 def short(term: object) -> str:
     """A term as a person reads it: prefixed name for IRIs, the value for literals."""
+    import pyoxigraph as ox
+    from rdflib import URIRef
+
+    from clustergraph.base.terms import PREFIXES
+
     if term is None:
         return ""
     if isinstance(term, URIRef) or isinstance(term, ox.NamedNode):
@@ -40,6 +51,9 @@ def short(term: object) -> str:
 
 def emit(result: QueryResult, fmt: str | None) -> None:
     """Print `result` to stdout in `fmt` (None: a table on a terminal, otherwise CSV or Turtle)."""
+    from clustergraph.base.terms import PREFIXES
+    from clustergraph.core.results import Triples, write_solutions, write_triples
+
     if isinstance(result, Triples):
         rdf = RdfFormat.TURTLE if fmt in (None, "table") else RdfFormat.from_label(fmt)
         sys.stdout.buffer.write(write_triples(result, rdf, PREFIXES))
@@ -59,6 +73,10 @@ def emit(result: QueryResult, fmt: str | None) -> None:
 
 
 def _table(result: Solutions | Boolean) -> None:
+    from rich.table import Table
+
+    from clustergraph.core.results import Boolean
+
     out = console()
     if isinstance(result, Boolean):
         out.print("true" if result.value else "false")

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from clustergraph.adapters.cli.app import main
-from clustergraph.services.init import init as run_init
 
 
 @main.command()
@@ -15,6 +14,8 @@ from clustergraph.services.init import init as run_init
 def init(directory: Path) -> None:
     """Write a new project into DIRECTORY: the shipped ontology/, shapes/ and queries/, an empty data/
     and a README. DIRECTORY must be new or empty."""
+    from clustergraph.services.init import init as run_init
+
     created = run_init(directory)
     counts = ", ".join(f"{folder}/ {n} files" for folder, n in created.files.items())
     click.echo(f"new project in {created.root}: {counts}, data/ empty, README.md")

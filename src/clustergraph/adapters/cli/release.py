@@ -8,7 +8,6 @@ import click
 
 from clustergraph.adapters.cli.app import main, open_for
 from clustergraph.core.config import Settings
-from clustergraph.services.release import release as run_release
 
 
 @main.command()
@@ -22,6 +21,8 @@ def release(settings: Settings, version: str, dist: Path | None) -> None:
     Exits 1 (nothing written) when the graph breaks the shapes or HermiT finds it inconsistent,
     2 for a bad or existing VERSION. Prints the release folder on stdout.
     """
+    from clustergraph.services.release import release as run_release
+
     with open_for(settings, write=True) as store:
         done = run_release(store, settings, version, dist=dist)
     log = done.changelog

@@ -7,15 +7,11 @@ import json
 import sys
 
 import click
-from rich.table import Table
 
 from clustergraph.adapters.cli.app import main, open_for
-from rdflib import URIRef
-
 from clustergraph.adapters.cli.output import console, short
 from clustergraph.base.textquery import KINDS
 from clustergraph.core.config import Settings
-from clustergraph.services import search as text
 
 
 @main.command()
@@ -27,6 +23,11 @@ from clustergraph.services import search as text
 def search(settings: Settings, words: tuple[str, ...], kind: str | None, limit: int, fmt: str) -> None:
     """Find what mentions WORDS: every word must match (stemmed, accents folded); "a phrase"
     (quote it for the shell: '"child labour"'), -excluded, kind:publication."""
+    from rdflib import URIRef
+    from rich.table import Table
+
+    from clustergraph.services import search as text
+
     with open_for(settings, write=False) as store:
         rows = text.rows(text.search(store, " ".join(words), kind=kind, limit=limit))
     if fmt == "json":
@@ -48,6 +49,8 @@ def search(settings: Settings, words: tuple[str, ...], kind: str | None, limit: 
 @click.pass_obj
 def reindex(settings: Settings) -> None:
     """Rebuild the text index of the store from its triples (after an upgrade, or if it is missing)."""
+    from clustergraph.services import search as text
+
     with open_for(settings, write=True) as store:
         report = text.reindex(store)
     click.echo(f"reindexed {report.texts:,} texts ({report.bytes / 1e6:.1f} MB)", err=True)

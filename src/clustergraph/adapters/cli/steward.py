@@ -11,26 +11,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from clustergraph.adapters.cli.app import main, open_for
 from clustergraph.adapters.cli.output import console
 from clustergraph.base.errors import InputError, NotConforming
-from clustergraph.core.config import Settings
-from clustergraph.core.store import Store
-from clustergraph.services.ingest import Batch, batches as list_batches
-from clustergraph.services.ingest import ingest as run_ingest
-from clustergraph.services.guard import retract as run_retract
-from clustergraph.services.report import Origin, Report, compact, group_by_focus, path_text, to_json, to_markdown
-from clustergraph.services.report import to_turtle
-from clustergraph.services.validation import Engine, Limits, RdfInput
-from clustergraph.services.validation import validate as run_validate
+from clustergraph.core.config import Limits, Settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from clustergraph.core.store import Store
+    from clustergraph.services.ingest import Batch
+    from clustergraph.services.report import Report
+    from clustergraph.services.validation import RdfInput
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ["table", "markdown", "json", "turtle"]
@@ -99,10 +95,13 @@ def validate(ctx: click.Context, files: tuple[Path, ...], shapes_dir: Path | Non
     """Check FILES against the shapes in the context of the store, or the whole store if none.
 
     Each result is labelled introduced (caused by the files) or pre-existing (already in the
-    store), and results the files repair are listed as resolved; only introduced results fail a check of files, which looks only at the nodes the
-    files can affect. Exits 0 when it conforms, 1 on
-    violations (and warnings with --strict), 2 on bad input.
+    store), and results the files repair are listed as resolved; only introduced results fail a
+    check of files, which looks only at the nodes the files can affect. Exits 0 when it conforms,
+    1 on violations (and warnings with --strict), 2 on bad input.
     """
+    from clustergraph.services.validation import Engine
+    from clustergraph.services.validation import validate as run_validate
+
     settings: Settings = ctx.obj
     with open_for(settings, write=False) as store:
         inputs = _inputs(store, settings, files, kind)
@@ -130,6 +129,9 @@ def ingest(settings: Settings, file: Path, agent: str, origin: str | None, shape
     (name and SHA-256) and from which source. Exits 1 when the file introduces violations (the
     report says which), 2 on bad input; the store is unchanged then.
     """
+    from clustergraph.services.ingest import ingest as run_ingest
+    from clustergraph.services.report import Report
+
     with open_for(settings, write=True) as store:
         try:
             source = _inputs(store, settings, (file,), kind)[0]
@@ -185,6 +187,10 @@ def template(settings: Settings, kind: str | None, output: Path | None) -> None:
 @click.pass_obj
 def batches(settings: Settings, fmt: str) -> None:
     """List the ingested batches, oldest first: id, time, agent, file, triples, source."""
+    from rich.table import Table
+
+    from clustergraph.services.ingest import batches as list_batches
+
     with open_for(settings, write=False) as store:
         found = list_batches(store)
     if fmt == "json":
@@ -214,6 +220,8 @@ def retract(settings: Settings, batch: str, force: bool, shapes_dir: Path | None
     Refuses (exit 1, store unchanged) when the graph without it would gain violations, unless
     --force; the report's introduced results are the ones the removal would cause.
     """
+    from clustergraph.services.guard import retract as run_retract
+
     with open_for(settings, write=True) as store:
         try:
             done = run_retract(store, shapes_dir or settings.shapes_dir, batch, force=force, strict=strict)
@@ -234,6 +242,8 @@ def retract(settings: Settings, batch: str, force: bool, shapes_dir: Path | None
 
 def show(report: Report, fmt: str) -> None:
     """Print `report` to stdout in `fmt` (table, markdown, json, turtle)."""
+    from clustergraph.services.report import to_json, to_markdown, to_turtle
+
     if fmt == "json":
         click.echo(to_json(report), nl=False)
     elif fmt == "markdown":
@@ -246,12 +256,20 @@ def show(report: Report, fmt: str) -> None:
 
 def _console() -> Console:
     """The stdout console; a pipe or a file gets wide lines instead of rich's 80 columns."""
+    from rich.console import Console
+
     out = console()
     return out if out.is_terminal else Console(highlight=False, soft_wrap=False, width=200)
 
 
 def _table(report: Report) -> None:
     """Rich tables grouped by focus node: the node as a heading, its results below it."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from clustergraph.services.report import Origin, compact, group_by_focus, path_text
+
     out = _console()
     styles = {"Violation": "red", "Warning": "yellow", "Info": "blue"}
     colours = {Origin.INTRODUCED: "", Origin.PRE_EXISTING: "dim", Origin.RESOLVED: "green"}

@@ -39,12 +39,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from clustergraph.adapters.server import catalogue_api, graphstore, linked_data, pages, sparql, steward_api
-from clustergraph.adapters.server import releases
-from clustergraph.adapters.server import search
+from clustergraph.adapters.server import (
+    analysis,
+    catalogue_api,
+    graphstore,
+    linked_data,
+    pages,
+    releases,
+    search,
+    sparql,
+    steward_api,
+)
 from clustergraph.adapters.server.limits import BodyLimit, Cors
 from clustergraph.base.errors import Busy, ClusterGraphError, QueryError, TooLarge
-from clustergraph.adapters.server import analysis
 from clustergraph.core.config import Settings
 from clustergraph.core.pool import ReadPool, Writer, default_workers
 from clustergraph.core.worker import WorkerStore

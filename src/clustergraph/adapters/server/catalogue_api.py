@@ -18,8 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from clustergraph.adapters.server.search import openapi_paths as search_paths
 from clustergraph.adapters.server.negotiation import GRAPH_TYPES, RESULT_TYPES, choose
+from clustergraph.adapters.server.search import openapi_paths as search_paths
 from clustergraph.base.errors import QueryError
 from clustergraph.base.sparql import QueryForm
 from clustergraph.base.terms import PREFIXES

@@ -18,14 +18,14 @@ from starlette.responses import JSONResponse, Response
 
 from clustergraph.adapters.server.auth import writer as writing_agent
 from clustergraph.adapters.server.limits import RECYCLE_BYTES
-from clustergraph.adapters.server.reports import refused, written
 from clustergraph.adapters.server.negotiation import GRAPH_TYPES, choose
+from clustergraph.adapters.server.reports import refused, written
 from clustergraph.adapters.server.sparql import not_acceptable
+from clustergraph.base.errors import NotConforming
 from clustergraph.base.formats import RdfFormat
+from clustergraph.core.config import Settings
 from clustergraph.core.pool import Writer
 from clustergraph.core.store import Store
-from clustergraph.base.errors import NotConforming
-from clustergraph.core.config import Settings
 from clustergraph.services import guard, writes
 
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")

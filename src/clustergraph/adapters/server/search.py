@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.templating import Jinja2Templates
 
 from clustergraph.adapters.server.links import local_href, root_path
 from clustergraph.base.errors import ClusterGraphError, QueryError
@@ -67,7 +68,7 @@ async def api_complete(request: Request) -> Response:
 async def page(request: Request) -> Response:
     """The results page: hits ranked, kind, snippet with the words highlighted, link to each page."""
     store: Store = request.app.state.store
-    env = request.app.state.templates
+    env: Jinja2Templates = request.app.state.templates
     words = request.query_params.get("q", "").strip()
     kind = request.query_params.get("kind") or None
     context: dict[str, Any] = {"q": words, "kind": kind, "kinds": KINDS, "hits": [], "error": None}
@@ -91,11 +92,13 @@ def openapi_paths() -> dict[str, Any]:
                                             for k in (*text.COLUMNS, "href")}}
     q: dict[str, Any] = {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1},
          "description": 'Words (all must match, stemmed, accents folded), "a phrase", -excluded, kind:KIND.'}
-    limit: dict[str, Any] = {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": _MAX_LIMIT}}
+    limit: dict[str, Any] = {"name": "limit", "in": "query", "required": False,
+                             "schema": {"type": "integer", "minimum": 1, "maximum": _MAX_LIMIT}}
     return {
         "/api/search": {"get": {
             "operationId": "search", "summary": "Full-text search over labels, comments, claims and titles",
-            "parameters": [q, {"name": "kind", "in": "query", "required": False, "schema": {"type": "string", "enum": list(KINDS)}},
+            "parameters": [q, {"name": "kind", "in": "query", "required": False,
+                               "schema": {"type": "string", "enum": list(KINDS)}},
                            limit | {"schema": {**limit["schema"], "default": 20}}],
             "responses": {"200": {"description": "Hits, best first, one per subject.", "content": {
                 "application/json": {"schema": {"type": "object", "properties": {

@@ -22,16 +22,16 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from clustergraph.adapters.server.auth import writer as writing_agent
 from clustergraph.adapters.server.negotiation import GRAPH_TYPES, RESOURCE_TYPES, RESULT_TYPES, choose
+from clustergraph.adapters.server.reports import refused, written
+from clustergraph.base.errors import NotConforming
 from clustergraph.base.formats import RdfFormat, ResultFormat
 from clustergraph.base.sparqlhelp import with_prefixes
 from clustergraph.base.terms import PREFIXES
 from clustergraph.core.config import Settings
+from clustergraph.core.pool import ReadPool, Writer
 from clustergraph.core.rdfio import parse_text
 from clustergraph.core.results import QueryResult, Triples, write_solutions, write_triples
-from clustergraph.core.pool import ReadPool, Writer
 from clustergraph.core.store import QueryOptions, Store
-from clustergraph.adapters.server.reports import refused, written
-from clustergraph.base.errors import NotConforming
 from clustergraph.services import guard, writes
 from clustergraph.services.writes import UpdateRequest
 
@@ -257,10 +257,10 @@ def _mark_results(body: bytes, fmt: ResultFormat, limit: int) -> bytes:
 def _mark_rdf(body: bytes, fmt: RdfFormat, limit: int) -> bytes:
     note = f"incomplete: the answer was cut at the limit of {limit} triples"
     if fmt in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES):
-        return f"# {note}\n".encode("utf-8") + body
+        return f"# {note}\n".encode() + body
     if fmt is RdfFormat.RDF_XML and body.startswith(b"<?xml"):
         end = body.index(b"?>") + 2
-        return body[:end] + f"\n<!-- {note} -->".encode("utf-8") + body[end:]
+        return body[:end] + f"\n<!-- {note} -->".encode() + body[end:]
     return body  # JSON-LD has no comments: the header says it
 
 
@@ -275,7 +275,8 @@ def _description_turtle(settings: Settings, sizes: Mapping[URIRef, int]) -> str:
     base = settings.base_url.rstrip("/")
     formats = ", ".join(f"formats:{f}" for f in _RESULT_FORMATS)
     features = "sd:UnionDefaultGraph" + (", sd:BasicFederatedQuery" if settings.allow_service else "")
-    limits = (f"Relative IRIs in queries and updates resolve against {base}/sparql. Read-only. Queries stop after {settings.query_timeout_s:g} s (HTTP 503, no answer); answers are "
+    limits = (f"Relative IRIs in queries and updates resolve against {base}/sparql. Read-only. "
+              f"Queries stop after {settings.query_timeout_s:g} s (HTTP 503, no answer); answers are "
               f"cut at {settings.result_limit} rows or triples and then carry the header {TRUNCATED_HEADER}. "
               "SERVICE is " + ("allowed." if settings.allow_service else "refused (HTTP 403)."))
     named = "".join(f" ;\n        sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ; sd:graph [ a sd:Graph ; "

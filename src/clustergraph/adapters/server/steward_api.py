@@ -19,8 +19,8 @@ from starlette.routing import Route
 
 from clustergraph.adapters.server.auth import refuse_writer
 from clustergraph.adapters.server.limits import RECYCLE_BYTES
-from clustergraph.adapters.server.reports import REPORT_TYPES, batch_json, report_answer
 from clustergraph.adapters.server.negotiation import choose
+from clustergraph.adapters.server.reports import REPORT_TYPES, batch_json, report_answer
 from clustergraph.adapters.server.sparql import not_acceptable
 from clustergraph.base.errors import NotConforming
 from clustergraph.base.formats import RdfFormat
@@ -32,6 +32,7 @@ from clustergraph.services.ingest import batches as list_batches
 from clustergraph.services.report import to_json
 from clustergraph.services.sheets import XLSX, SheetSource
 from clustergraph.services.validation import RdfInput
+
 
 async def validate_endpoint(request: Request) -> Response:
     """Validate the body in the context of the store; never changes the store."""

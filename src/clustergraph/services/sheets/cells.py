@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
 from clustergraph.base.errors import InputError
@@ -94,7 +95,8 @@ def _csv_rows(name: str, data: bytes) -> list[tuple[int, list[str]]]:
         for cells in reader:
             rows.append((len(rows) + 1, cells))
     except csv.Error as exc:
-        raise InputError(f"not CSV ({exc})", path=name, line=reader.line_num, consequence="nothing was changed") from exc
+        raise InputError(f"not CSV ({exc})", path=name, line=reader.line_num,
+                         consequence="nothing was changed") from exc
     return rows
 
 
@@ -257,7 +259,7 @@ def _all(known: _Names) -> set[str]:
 
 
 def _listed(iris: set[str] | list[str], known: _Names, *, iri: bool = True) -> str:
-    shown = sorted(iris, key=lambda i: known.shown.get(i, i).casefold())
+    shown = sorted(iris, key=lambda i: (known.shown.get(i) or i).casefold())
     if iri:
         return ", ".join(f"{known.shown.get(i, shorten(i))} ({shorten(i)})" for i in shown)
     return ", ".join(known.shown.get(i, shorten(i)) for i in shown)
@@ -273,14 +275,15 @@ def _names(store: Store, column: Column) -> _Names:
     shown_rank: dict[str, tuple[bool, int]] = {}
     noun = column.name
     for item, name, target_noun in result.rows:
+        assert isinstance(item, ox.NamedNode | ox.BlankNode)
         iri = item.value
         by_key[_key(_local_name(iri))].add(iri)
-        if name is not None:
+        if isinstance(name, ox.Literal):
             by_key[_key(name.value)].add(iri)
             rank = (name.language not in ("en", None, ""), len(name.value))
             if iri not in shown or rank < shown_rank[iri]:
                 shown[iri], shown_rank[iri] = name.value, rank
-        if target_noun is not None:
+        if isinstance(target_noun, ox.Literal):
             noun = target_noun.value
     by_key.pop("", None)
     return _Names(noun, dict(by_key), shown)

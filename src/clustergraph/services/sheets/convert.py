@@ -13,9 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import pyoxigraph as ox
+import yaml
 
 from clustergraph.base.errors import InputError
 from clustergraph.base.formats import RdfFormat
