@@ -42,6 +42,25 @@ def settings(project: Path) -> Settings:
     return Settings(root=project, store_path=project / ".clustergraph" / "store")
 
 
+@pytest.fixture(scope="session")
+def curated_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own project (ontology, data, shapes, queries, mappings) copied and built once."""
+    root = tmp_path_factory.mktemp("curated") / "project"
+    for folder in ("ontology", "data", "shapes", "queries", "mappings"):
+        shutil.copytree(REPO / folder, root / folder)
+    done = Cli(root)("build")
+    assert done.exit_code == 0, done.output
+    return root
+
+
+@pytest.fixture
+def curated(curated_built: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the built curated project (store included), for a test that writes to it."""
+    root = tmp_path / "project"
+    shutil.copytree(curated_built, root)
+    return root
+
+
 @pytest.fixture
 def store() -> Iterator[EmbeddedStore]:
     """A fresh in-memory store."""

@@ -3,7 +3,7 @@ conform to the shapes on the curated graph, every problem of a sheet is one line
 column, and a sheet goes in and out as a batch like any file: CLI, .xlsx, and the HTTP API.
 
 The curated graph (the repository's ontology/ and data/) is what the templates' examples name, so
-the project here is a copy of the repository's folders, built once and copied for each test."""
+the project here is conftest's `curated`: a copy of the repository's folders, built once per session."""
 
 from __future__ import annotations
 
@@ -25,23 +25,6 @@ from server_app import TOKEN, AppClient, client_for
 
 MAPPINGS = REPO / "mappings"
 CLAIM = "https://w3id.org/clustergraph/id/claim/"
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("curated") / "project"
-    for folder in ("ontology", "data", "shapes", "queries", "mappings"):
-        shutil.copytree(REPO / folder, root / folder)
-    done = Cli(root)("build")
-    assert done.exit_code == 0, done.output
-    return root
-
-
-@pytest.fixture
-def curated(built: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(built, root)
-    return root
 
 
 def rows_of(kind: str) -> list[dict[str, str]]:

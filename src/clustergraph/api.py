@@ -2,10 +2,13 @@
 
     >>> import clustergraph
     >>> graph = clustergraph.open(".clustergraph/store")       # or "http://host/sparql", or None
-    >>> result = graph.query("items_by_colour", colour="cgs:Red")
-    >>> result.rows[0]["label"]
-    rdflib.term.Literal('item a')
+    >>> result = graph.query("upgrading_by_governance", governance="cgs:QuasiHierarchy")
+    >>> result.rows[0]["cluster"]
+    rdflib.term.URIRef('https://w3id.org/clustergraph/id/cluster/brenta')
     >>> frame = result.to_pandas()                              # needs pandas: clustergraph[pandas]
+    >>> graph.close()
+
+(tests/test_docs_examples.py runs this example on the curated graph.)
 
 `open` sits above the layers: it wires a store (core) to the catalogue (services) the way the
 CLI and the server do.
