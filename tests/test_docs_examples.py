@@ -13,6 +13,7 @@ import shlex
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO, Cli
 
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
