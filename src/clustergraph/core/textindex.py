@@ -376,16 +376,18 @@ def _texts(store: ox.Store, graphs: list[str] | None) -> Iterable[tuple[str, str
     named, literal = ox.NamedNode, ox.Literal
     subject_kind: dict[str, str] = {}
     bulk = graphs is None or len(graphs) > 10
-    if bulk:  # most subjects will be seen: read every rdf:type once
+    if bulk:  # most subjects will be seen: read the rdf:type triples of the kinds' classes once
         ranked: dict[str, tuple[int, str]] = {}
-        for quad in store.quads_for_pattern(None, _RDF_TYPE, None, None):
-            found = kinds.get(quad.object.value) if type(quad.object) is named else None
-            if found is not None and type(quad.subject) is named:
-                key = quad.subject.value
-                if found < ranked.get(key, _NO_KIND):
-                    ranked[key] = found
+        for cls, found in kinds.items():
+            for quad in store.quads_for_pattern(None, _RDF_TYPE, named(cls), None):
+                subject = quad.subject
+                if type(subject) is named:
+                    key = subject.value
+                    if found < ranked.get(key, _NO_KIND):
+                        ranked[key] = found
         subject_kind = {s: k for s, (_, k) in ranked.items()}
     targets: list[ox.NamedNode | None] = [None] if graphs is None else [ox.NamedNode(g) for g in graphs]
+    kind_of = subject_kind.get
     for prop in TEXT_PROPERTIES:
         node = ox.NamedNode(prop)
         for target in targets:
@@ -397,7 +399,7 @@ def _texts(store: ox.Store, graphs: list[str] | None) -> Iterable[tuple[str, str
                 if graph_iri.startswith(_SCRATCH):
                     continue
                 iri = subject.value
-                kind = subject_kind.get(iri)
+                kind = kind_of(iri)
                 if kind is None and not bulk:
                     kind = subject_kind[iri] = _kind_of(store, subject, kinds)
                 yield obj.value, iri, prop, graph_iri, kind or "other", obj.language or ""
