@@ -9,12 +9,12 @@ PACKAGE = Path(__file__).parent.parent / "src" / "clustergraph"
 LAYERS = {"base": 0, "core": 1, "services": 2, "adapters": 3}
 #: Third-party modules that only one place may import (STYLE.md §1).
 HOMES = {
-    "pyshacl": ("services/shacl.py",),
+    "pyshacl": ("services/validation/shacl.py",),
     "owlready2": ("services/reasoning.py",),
     "click": ("adapters/cli/",),
     "starlette": ("adapters/server/",),
     "uvicorn": ("adapters/server/", "adapters/cli/"),
-    "SPARQLWrapper": ("core/remote.py",),
+    "SPARQLWrapper": ("core/remote/client.py",),
 }
 
 

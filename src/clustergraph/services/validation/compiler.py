@@ -9,8 +9,8 @@ on the value nodes (their target is the outer pattern), and combined as sets in 
 SHACL-SPARQL constraints (sh:select) run with the target pattern put first in their WHERE group,
 so `$this` is bound by the target as pre-binding would bind it.
 
-A shape using anything else raises `Unsupported` (services/shapesgraph.py), and
-services/fastvalidation.py hands it to the reference engine.
+A shape using anything else raises `Unsupported` (services/validation/shapesgraph.py), and
+services/validation/fastvalidation.py hands it to the reference engine.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from rdflib.term import Identifier
 from clustergraph.core.rdfio import INTEGER_RANGES
 from clustergraph.core.results import Solutions, to_rdflib
 from clustergraph.core.store import QueryOptions, Store
-from clustergraph.services.report import Result
-from clustergraph.services.shapesgraph import ShapesGraph, Unsupported, as_returned, term
-from clustergraph.services.sparqltext import binds_this_in_groups, not_exists_as_minus
+from clustergraph.services.validation.report import Result
+from clustergraph.services.validation.shapesgraph import ShapesGraph, Unsupported, as_returned, term
+from clustergraph.services.validation.sparqltext import binds_this_in_groups, not_exists_as_minus
 
 Target = Callable[[str], str]  # a group pattern binding the given variable to each focus node
 #: How many times each of the given focus nodes is reached: a nested shape's value node shared by
@@ -63,7 +63,7 @@ _PREFIXES = ("PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
 @dataclass(frozen=True)
 class Focus:
     """The only focus nodes to validate, listed per top shape in the store's named graph `graph`
-    as `<graph> <graph#slot> ?node` (services/delta.py writes them; a list in the store rather
+    as `<graph> <graph#slot> ?node` (services/validation/delta.py writes them; a list in the store rather
     than in the query text, which any term, blank nodes too, can join)."""
 
     graph: str
