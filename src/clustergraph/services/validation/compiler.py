@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import count
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -41,9 +41,6 @@ Weights = Callable[[set[Identifier]], Mapping[Identifier, int]]
 _NOT_CONSTRAINTS = {SH.name, SH.description, SH.message, SH.severity, SH.order, SH.group, SH.defaultValue,
                     SH.deactivated, SH.path, SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
                     SH.targetObjectsOf, SH.flags, SH.property}
-_COMPILED = {SH["class"], SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount, SH.pattern, SH["in"], SH.hasValue,
-             SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH.minLength, SH.maxLength,
-             SH.uniqueLang, SH.equals, SH.disjoint, SH.node, SH["not"], SH["and"], SH["or"], SH.xone, SH.sparql}
 _NODE_KINDS = {SH.IRI: "isIRI(?value)", SH.BlankNode: "isBlank(?value)", SH.Literal: "isLiteral(?value)",
                SH.BlankNodeOrIRI: "(isBlank(?value) || isIRI(?value))",
                SH.BlankNodeOrLiteral: "(isBlank(?value) || isLiteral(?value))",
@@ -54,7 +51,6 @@ _CASTABLE = {_XSD + t for t in ("integer", "decimal", "float", "double", "boolea
 #: forbids some of it, and the rest changes meaning when the target is joined in first.
 _SPARQL_DELEGATED = re.compile(r"\b(MINUS|VALUES|SERVICE|GRAPH)\b|\bAS\s+[?$]this\b"
                                r"|[$?](currentShape|shapesGraph)\b|\$value\b", re.I)
-_RANGES = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 _PREFIXES = ("PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
              "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
              "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n")
@@ -150,7 +146,10 @@ class Compiler(ShapesGraph):
 
     def evaluate(self, shape: Identifier, target: Target, weights: Weights | None = None) -> list[Result]:
         """The results of validating the focus nodes of `target` against `shape`, each result as
-        many times as `weights` says its focus node is reached (once when None)."""
+        many times as `weights` says its focus node is reached (once when None).
+
+        Each constraint component is one function of `_COMPONENTS`, run in its order; then the
+        shape's property shapes, on the value nodes."""
         if self.one(shape, SH.deactivated) == Literal(True):
             return []
         for p in set(self.g.predicates(shape, None)):
@@ -158,69 +157,12 @@ class Compiler(ShapesGraph):
                     or p in self.custom_parameters):
                 raise Unsupported(f"{p}")
         path = self.one(shape, SH.path)
-        severity = URIRef(str(self.one(shape, SH.severity) or SH.Violation))
-        message = self.message(shape)
-        out: list[Result] = []
-
-        def result(focus: Identifier | None, value: Identifier | None, component: str) -> None:
-            assert focus is not None
-            out.append(Result(focus, path, value, message or f"{component} violated", severity, shape,
-                              SH[f"{component}ConstraintComponent"], path_triples=self.described(path)))
-
-        def rows(where: str, component: str, with_value: bool = True) -> None:
-            projection = "?this ?value" if with_value else "?this"
-            for row in self.select(f"SELECT DISTINCT {projection} WHERE {{ {where} }}"):
-                result(row["this"], row.get("value") if with_value else None, component)
-
-        vals = self.values(shape, target, "?this", "?value")
-        for c in self.objs(shape, SH["class"]):
-            # not FILTER NOT EXISTS: the store evaluates it once per value, at a cost that grows
-            # with the instances of the class; a left join reads each value's types once
-            found = self.fresh()
-            rows(f"{vals} OPTIONAL {{ ?value rdf:type/rdfs:subClassOf* {term(c)} BIND(true AS {found}) }} "
-                 f"FILTER(!BOUND({found}))", "Class")
-        for d in self.objs(shape, SH.datatype):
-            rows(f"{vals} FILTER(!isLiteral(?value) || datatype(?value) != {term(d)}{_ill_typed(str(d))})",
-                 "Datatype")
-        for k in self.objs(shape, SH.nodeKind):
-            kind = _NODE_KINDS.get(URIRef(str(k)))
-            if kind is None:
-                raise Unsupported(f"node kind {k}")
-            rows(f"{vals} FILTER(!{kind})", "NodeKind")
-        for pattern in self.objs(shape, SH.pattern):
-            flags = self.one(shape, SH.flags)
-            args = f"{term(Literal(str(pattern)))}" + (f", {term(Literal(str(flags)))}" if flags else "")
-            rows(f"{vals} FILTER(isBlank(?value) || !regex(str(?value), {args}))", "Pattern")
-        for head in self.objs(shape, SH["in"]):
-            allowed = " ".join(term(i) for i in self.items(head))
-            rows(f"{vals} FILTER NOT EXISTS {{ VALUES ?value {{ {allowed} }} }}", "In")
-        for p, op in _RANGES.items():
-            for bound in self.objs(shape, p):
-                rows(f"{vals} FILTER(!COALESCE(?value {op} {term(bound)}, false))", p.split("#")[-1][:1].upper()
-                     + p.split("#")[-1][1:])
-        for p, op in ((SH.minLength, ">="), (SH.maxLength, "<=")):
-            for n in self.objs(shape, p):
-                rows(f"{vals} FILTER(isBlank(?value) || !(STRLEN(STR(?value)) {op} {int(n)}))",
-                     "MinLength" if p == SH.minLength else "MaxLength")
-        for v in self.objs(shape, SH.hasValue):
-            if path is None:
-                rows(f"{target('?this')} FILTER(!sameTerm(?this, {term(v)}))", "HasValue", with_value=False)
-            else:
-                rows(f"{target('?this')} FILTER NOT EXISTS {{ ?this {self.path(path)} {term(v)} }}", "HasValue",
-                     with_value=False)
-        if path is not None:
-            self._counts(shape, target, path, result)
-        for other in self.objs(shape, SH.equals):
-            rows(f"{vals} FILTER NOT EXISTS {{ ?this {term(other)} ?value }}", "Equals")
-            back = (f"FILTER NOT EXISTS {{ ?this {self.path(path)} ?value }}" if path is not None
-                    else "FILTER(!sameTerm(?this, ?value))")
-            rows(f"{target('?this')} ?this {term(other)} ?value . {back}", "Equals")
-        for other in self.objs(shape, SH.disjoint):
-            rows(f"{vals} ?this {term(other)} ?value .", "Disjoint")
-        self._logical(shape, target, result)
-        for sparql in self.objs(shape, SH.sparql):
-            if isinstance(sparql, Identifier):
-                out += self._sparql(shape, sparql, target, severity)
+        check = _Check(self, shape, target, path, URIRef(str(self.one(shape, SH.severity) or SH.Violation)),
+                       self.message(shape), self.values(shape, target, "?this", "?value"))
+        for parameters, component in _COMPONENTS:
+            if any((shape, p, None) in self.g for p in parameters):
+                component(check)
+        out = check.out
         if weights is not None and out:
             reached = weights({r.focus_node for r in out})
             out = [r for r in out for _ in range(reached.get(r.focus_node, 1))]
@@ -231,7 +173,7 @@ class Compiler(ShapesGraph):
                 out += self.evaluate(prop, self.value_target(shape, target), self._reached(shape, target, weights))
         return out
 
-    def _pairs(self, shape: Identifier, target: Target, values: set[Identifier]) -> list[tuple[Identifier, Identifier]]:
+    def pairs(self, shape: Identifier, target: Target, values: set[Identifier]) -> list[tuple[Identifier, Identifier]]:
         """The (focus node, value node) pairs of `shape` whose value is one of `values`."""
         vals = self.values(shape, target, "?this", "?value")
         restrict = ("" if any(isinstance(n, BNode) for n in values)
@@ -244,7 +186,7 @@ class Compiler(ShapesGraph):
         """The weights of the value nodes of `shape`: once per focus node that has the value, times
         the times that focus node is reached."""
         def count(values: set[Identifier]) -> Mapping[Identifier, int]:
-            pairs = self._pairs(shape, target, values)
+            pairs = self.pairs(shape, target, values)
             parents = weights({f for f, _ in pairs}) if weights is not None else {}
             reached: Counter[Identifier] = Counter()
             for focus, value in pairs:
@@ -252,63 +194,8 @@ class Compiler(ShapesGraph):
             return reached
         return count
 
-    def _counts(self, shape: Identifier, target: Target, path: Identifier,
-                result: Callable[[Identifier | None, Identifier | None, str], None]) -> None:
-        p = self.path(path)
-        for n in self.objs(shape, SH.minCount):
-            if int(n) > 0:
-                query = (f"SELECT ?this WHERE {{ {target('?this')} OPTIONAL {{ ?this {p} ?value }} }} "
-                         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {int(n)})")
-                for row in self.select(query):
-                    result(row["this"], None, "MinCount")
-        for n in self.objs(shape, SH.maxCount):
-            query = (f"SELECT ?this WHERE {{ {target('?this')} ?this {p} ?value }} "
-                     f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(n)})")
-            for row in self.select(query):
-                result(row["this"], None, "MaxCount")
-        if self.one(shape, SH.uniqueLang) == Literal(True):
-            query = (f"SELECT ?this ?lang WHERE {{ {target('?this')} ?this {p} ?value "
-                     f"BIND(LANG(?value) AS ?lang) FILTER(isLiteral(?value) && ?lang != \"\") }} "
-                     f"GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?value) > 1)")
-            for row in self.select(query):
-                result(row["this"], None, "UniqueLang")
-
-    def _logical(self, shape: Identifier, target: Target,
-                 result: Callable[[Identifier | None, Identifier | None, str], None]) -> None:
-        """sh:node, sh:not, sh:and, sh:or, sh:xone: nested shapes on the value nodes, as sets."""
-        lists = {k: [self.items(h) for h in self.objs(shape, k)] for k in (SH["and"], SH["or"], SH.xone)}
-        singles = {k: [s for s in self.objs(shape, k) if isinstance(s, Identifier)]
-                   for k in (SH.node, SH["not"])}
-        if not any(lists.values()) and not any(singles.values()):
-            return
-        inner = self.value_target(shape, target)
-        vals = self.values(shape, target, "?this", "?value")
-        # the distinct value nodes first (few, where many focus nodes share them); the pairs only
-        # for the values that fail
-        nodes = {v for r in self.select(f"SELECT DISTINCT ?value WHERE {{ {vals} }}") if (v := r["value"]) is not None}
-        bad: list[tuple[set[Identifier], str]] = []
-        for s in singles[SH.node]:
-            bad.append((self.failing(s, inner), "Node"))
-        for s in singles[SH["not"]]:
-            bad.append((nodes - self.failing(s, inner), "Not"))
-        for members in lists[SH["and"]]:
-            bad.append((set().union(*(self.failing(s, inner) for s in members)), "And"))
-        for members in lists[SH["or"]]:
-            fails = [self.failing(s, inner) for s in members]
-            bad.append(({n for n in nodes if all(n in f for f in fails)}, "Or"))
-        for members in lists[SH.xone]:
-            fails = [self.failing(s, inner) for s in members]
-            bad.append(({n for n in nodes if sum(n not in f for f in fails) != 1}, "Xone"))
-        failed = set().union(*(b for b, _ in bad)) & nodes
-        if not failed:
-            return
-        pairs = self._pairs(shape, target, failed)
-        for values, component in bad:
-            for focus, value in pairs:
-                if value in values:
-                    result(focus, value, component)
-
-    def _sparql(self, shape: Identifier, constraint: Identifier, target: Target, severity: URIRef) -> list[Result]:
+    def sparql(self, shape: Identifier, constraint: Identifier, target: Target, severity: URIRef) -> list[Result]:
+        """The results of one SPARQL-based constraint of `shape` (SHACL 5.3), its SELECT joined to the target."""
         if self.one(constraint, SH.deactivated) == Literal(True):
             return []
         select = self.one(constraint, SH.select)
@@ -355,6 +242,265 @@ class Compiler(ShapesGraph):
             return result
         return replace(result, focus_node=self._written.get(result.focus_node, result.focus_node),
                        value=self._written.get(result.value, result.value) if result.value is not None else None)
+
+
+# -- constraint components ----------------------------------------------------------------------
+# One function per SHACL core constraint component (SHACL 4) and one for SPARQL-based constraints
+# (SHACL 5), as pySHACL has one class per component. Each reads its parameters from the shape and
+# adds a result per focus node (and value node) that violates them.
+
+@dataclass
+class _Check:
+    """One shape's constraints evaluated on the focus nodes of one target: what the component
+    functions read (`values` binds ?this to each focus node and ?value to each value node) and
+    where they put their results (`out`)."""
+
+    compiler: Compiler
+    shape: Identifier
+    target: Target
+    path: Identifier | None
+    severity: URIRef
+    message: str
+    values: str
+    out: list[Result] = field(default_factory=list)
+
+    def params(self, parameter: URIRef) -> list[Identifier]:
+        """The values of `parameter` on the shape."""
+        return self.compiler.objs(self.shape, parameter)
+
+    def result(self, focus: Identifier | None, value: Identifier | None, component: str) -> None:
+        """A result of the component `sh:<component>ConstraintComponent`."""
+        assert focus is not None
+        self.out.append(Result(focus, self.path, value, self.message or f"{component} violated", self.severity,
+                               self.shape, SH[f"{component}ConstraintComponent"],
+                               path_triples=self.compiler.described(self.path)))
+
+    def rows(self, where: str, component: str, with_value: bool = True) -> None:
+        """A result for each (?this, ?value) of `where` (each ?this, without `with_value`)."""
+        projection = "?this ?value" if with_value else "?this"
+        for row in self.compiler.select(f"SELECT DISTINCT {projection} WHERE {{ {where} }}"):
+            self.result(row["this"], row.get("value") if with_value else None, component)
+
+    def grouped(self, query: str, component: str) -> None:
+        """A result, without a value, for each ?this of a GROUP BY query."""
+        for row in self.compiler.select(query):
+            self.result(row["this"], None, component)
+
+
+def _class(check: _Check) -> None:
+    """sh:class, SHACL 4.1.1: each value node is an instance of the class (through rdfs:subClassOf*)."""
+    for c in check.params(SH["class"]):
+        # not FILTER NOT EXISTS: the store evaluates it once per value, at a cost that grows
+        # with the instances of the class; a left join reads each value's types once
+        found = check.compiler.fresh()
+        check.rows(f"{check.values} OPTIONAL {{ ?value rdf:type/rdfs:subClassOf* {term(c)} BIND(true AS {found}) }} "
+                   f"FILTER(!BOUND({found}))", "Class")
+
+
+def _datatype(check: _Check) -> None:
+    """sh:datatype, SHACL 4.1.2: each value node is a well-formed literal of the datatype."""
+    for d in check.params(SH.datatype):
+        check.rows(f"{check.values} FILTER(!isLiteral(?value) || datatype(?value) != {term(d)}{_ill_typed(str(d))})",
+                   "Datatype")
+
+
+def _node_kind(check: _Check) -> None:
+    """sh:nodeKind, SHACL 4.1.3: each value node is of the node kind (IRI, blank node, literal, ...)."""
+    for k in check.params(SH.nodeKind):
+        kind = _NODE_KINDS.get(URIRef(str(k)))
+        if kind is None:
+            raise Unsupported(f"node kind {k}")
+        check.rows(f"{check.values} FILTER(!{kind})", "NodeKind")
+
+
+def _pattern(check: _Check) -> None:
+    """sh:pattern (with sh:flags), SHACL 4.4.3: the string of each value node matches the regex."""
+    for pattern in check.params(SH.pattern):
+        flags = check.compiler.one(check.shape, SH.flags)
+        args = f"{term(Literal(str(pattern)))}" + (f", {term(Literal(str(flags)))}" if flags else "")
+        check.rows(f"{check.values} FILTER(isBlank(?value) || !regex(str(?value), {args}))", "Pattern")
+
+
+def _in(check: _Check) -> None:
+    """sh:in, SHACL 4.8.3: each value node is a member of the list."""
+    for head in check.params(SH["in"]):
+        allowed = " ".join(term(i) for i in check.compiler.items(head))
+        check.rows(f"{check.values} FILTER NOT EXISTS {{ VALUES ?value {{ {allowed} }} }}", "In")
+
+
+def _compare(check: _Check, parameter: URIRef, op: str, component: str) -> None:
+    """Each value node compares with the bound by `op`; a value SPARQL cannot compare fails."""
+    for bound in check.params(parameter):
+        check.rows(f"{check.values} FILTER(!COALESCE(?value {op} {term(bound)}, false))", component)
+
+
+def _min_inclusive(check: _Check) -> None:
+    """sh:minInclusive, SHACL 4.3.2: each value node is >= the bound."""
+    _compare(check, SH.minInclusive, ">=", "MinInclusive")
+
+
+def _max_inclusive(check: _Check) -> None:
+    """sh:maxInclusive, SHACL 4.3.4: each value node is <= the bound."""
+    _compare(check, SH.maxInclusive, "<=", "MaxInclusive")
+
+
+def _min_exclusive(check: _Check) -> None:
+    """sh:minExclusive, SHACL 4.3.1: each value node is > the bound."""
+    _compare(check, SH.minExclusive, ">", "MinExclusive")
+
+
+def _max_exclusive(check: _Check) -> None:
+    """sh:maxExclusive, SHACL 4.3.3: each value node is < the bound."""
+    _compare(check, SH.maxExclusive, "<", "MaxExclusive")
+
+
+def _min_length(check: _Check) -> None:
+    """sh:minLength, SHACL 4.4.1: the string of each value node (not a blank node) is at least this long."""
+    for n in check.params(SH.minLength):
+        check.rows(f"{check.values} FILTER(isBlank(?value) || !(STRLEN(STR(?value)) >= {int(n)}))", "MinLength")
+
+
+def _max_length(check: _Check) -> None:
+    """sh:maxLength, SHACL 4.4.2: the string of each value node (not a blank node) is at most this long."""
+    for n in check.params(SH.maxLength):
+        check.rows(f"{check.values} FILTER(isBlank(?value) || !(STRLEN(STR(?value)) <= {int(n)}))", "MaxLength")
+
+
+def _has_value(check: _Check) -> None:
+    """sh:hasValue, SHACL 4.8.2: the value is among the value nodes (the focus node is it, without a path)."""
+    for v in check.params(SH.hasValue):
+        if check.path is None:
+            check.rows(f"{check.target('?this')} FILTER(!sameTerm(?this, {term(v)}))", "HasValue", with_value=False)
+        else:
+            check.rows(f"{check.target('?this')} FILTER NOT EXISTS {{ ?this {check.compiler.path(check.path)} "
+                       f"{term(v)} }}", "HasValue", with_value=False)
+
+
+def _min_count(check: _Check) -> None:
+    """sh:minCount, SHACL 4.2.1: at least this many value nodes (of a property shape)."""
+    if check.path is None:
+        return
+    p = check.compiler.path(check.path)
+    for n in check.params(SH.minCount):
+        if int(n) > 0:
+            check.grouped(f"SELECT ?this WHERE {{ {check.target('?this')} OPTIONAL {{ ?this {p} ?value }} }} "
+                          f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {int(n)})", "MinCount")
+
+
+def _max_count(check: _Check) -> None:
+    """sh:maxCount, SHACL 4.2.2: at most this many value nodes (of a property shape)."""
+    if check.path is None:
+        return
+    p = check.compiler.path(check.path)
+    for n in check.params(SH.maxCount):
+        check.grouped(f"SELECT ?this WHERE {{ {check.target('?this')} ?this {p} ?value }} "
+                      f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(n)})", "MaxCount")
+
+
+def _unique_lang(check: _Check) -> None:
+    """sh:uniqueLang, SHACL 4.4.5: no two value nodes (of a property shape) share a language tag."""
+    if check.path is None or check.compiler.one(check.shape, SH.uniqueLang) != Literal(True):
+        return
+    p = check.compiler.path(check.path)
+    check.grouped(f"SELECT ?this ?lang WHERE {{ {check.target('?this')} ?this {p} ?value "
+                  f"BIND(LANG(?value) AS ?lang) FILTER(isLiteral(?value) && ?lang != \"\") }} "
+                  f"GROUP BY ?this ?lang HAVING (COUNT(DISTINCT ?value) > 1)", "UniqueLang")
+
+
+def _equals(check: _Check) -> None:
+    """sh:equals, SHACL 4.5.1: the value nodes are exactly the focus node's values of the property."""
+    for other in check.params(SH.equals):
+        check.rows(f"{check.values} FILTER NOT EXISTS {{ ?this {term(other)} ?value }}", "Equals")
+        back = (f"FILTER NOT EXISTS {{ ?this {check.compiler.path(check.path)} ?value }}" if check.path is not None
+                else "FILTER(!sameTerm(?this, ?value))")
+        check.rows(f"{check.target('?this')} ?this {term(other)} ?value . {back}", "Equals")
+
+
+def _disjoint(check: _Check) -> None:
+    """sh:disjoint, SHACL 4.5.2: no value node is a value of the focus node's property."""
+    for other in check.params(SH.disjoint):
+        check.rows(f"{check.values} ?this {term(other)} ?value .", "Disjoint")
+
+
+def _node(check: _Check, members: list[Identifier], nodes: set[Identifier], inner: Target) -> set[Identifier]:
+    """sh:node, SHACL 4.7.1: the value nodes that fail the node shape."""
+    return check.compiler.failing(members[0], inner)
+
+
+def _not(check: _Check, members: list[Identifier], nodes: set[Identifier], inner: Target) -> set[Identifier]:
+    """sh:not, SHACL 4.6.1: the value nodes that conform to the shape."""
+    return nodes - check.compiler.failing(members[0], inner)
+
+
+def _and(check: _Check, members: list[Identifier], nodes: set[Identifier], inner: Target) -> set[Identifier]:
+    """sh:and, SHACL 4.6.2: the value nodes that fail any shape of the list."""
+    return set().union(*(check.compiler.failing(s, inner) for s in members))
+
+
+def _or(check: _Check, members: list[Identifier], nodes: set[Identifier], inner: Target) -> set[Identifier]:
+    """sh:or, SHACL 4.6.3: the value nodes that fail every shape of the list."""
+    fails = [check.compiler.failing(s, inner) for s in members]
+    return {n for n in nodes if all(n in f for f in fails)}
+
+
+def _xone(check: _Check, members: list[Identifier], nodes: set[Identifier], inner: Target) -> set[Identifier]:
+    """sh:xone, SHACL 4.6.4: the value nodes that conform to none, or to more than one, shape of the list."""
+    fails = [check.compiler.failing(s, inner) for s in members]
+    return {n for n in nodes if sum(n not in f for f in fails) != 1}
+
+
+#: The components on nested shapes: for each parameter, its component, whether its value is a list
+#: of shapes (else one shape), and the function giving the value nodes that violate one value of it.
+_Nested = Callable[[_Check, list[Identifier], set[Identifier], Target], set[Identifier]]
+_LOGICAL: dict[URIRef, tuple[str, bool, _Nested]] = {
+    SH.node: ("Node", False, _node), SH["not"]: ("Not", False, _not), SH["and"]: ("And", True, _and),
+    SH["or"]: ("Or", True, _or), SH.xone: ("Xone", True, _xone)}
+
+
+def _logical(check: _Check) -> None:
+    """sh:node, sh:not, sh:and, sh:or, sh:xone (SHACL 4.7.1, 4.6): the nested shapes validated on the
+    distinct value nodes, combined as sets (`_LOGICAL`), then a result for each failing value node's
+    focus nodes."""
+    compiler = check.compiler
+    params = {p: ([compiler.items(h) for h in check.params(p)] if is_list
+                  else [[s] for s in check.params(p) if isinstance(s, Identifier)])
+              for p, (_, is_list, _) in _LOGICAL.items()}
+    if not any(params.values()):
+        return
+    inner = compiler.value_target(check.shape, check.target)
+    # the distinct value nodes first (few, where many focus nodes share them); the pairs only
+    # for the values that fail
+    nodes = {v for r in compiler.select(f"SELECT DISTINCT ?value WHERE {{ {check.values} }}")
+             if (v := r["value"]) is not None}
+    bad = [(violating(check, members, nodes, inner), component)
+           for p, (component, _, violating) in _LOGICAL.items() for members in params[p]]
+    failed = set().union(*(b for b, _ in bad)) & nodes
+    if not failed:
+        return
+    pairs = compiler.pairs(check.shape, check.target, failed)
+    for values, component in bad:
+        for focus, value in pairs:
+            if value in values:
+                check.result(focus, value, component)
+
+
+def _sparql(check: _Check) -> None:
+    """sh:sparql, SHACL 5 (SPARQL-based constraints): each SELECT joined to the shape's target."""
+    for sparql in check.params(SH.sparql):
+        if isinstance(sparql, Identifier):
+            check.out += check.compiler.sparql(check.shape, sparql, check.target, check.severity)
+
+
+#: The constraint components the compiler runs, each with its parameters, in the order their results come.
+_COMPONENTS: tuple[tuple[tuple[URIRef, ...], Callable[[_Check], None]], ...] = (
+    ((SH["class"],), _class), ((SH.datatype,), _datatype), ((SH.nodeKind,), _node_kind), ((SH.pattern,), _pattern),
+    ((SH["in"],), _in), ((SH.minInclusive,), _min_inclusive), ((SH.maxInclusive,), _max_inclusive),
+    ((SH.minExclusive,), _min_exclusive), ((SH.maxExclusive,), _max_exclusive), ((SH.minLength,), _min_length),
+    ((SH.maxLength,), _max_length), ((SH.hasValue,), _has_value), ((SH.minCount,), _min_count),
+    ((SH.maxCount,), _max_count), ((SH.uniqueLang,), _unique_lang), ((SH.equals,), _equals),
+    ((SH.disjoint,), _disjoint), (tuple(_LOGICAL), _logical), ((SH.sparql,), _sparql))
+#: The sh: predicates of a shape the compiler runs; a shape with any other constraint is Unsupported.
+_COMPILED = {p for parameters, _ in _COMPONENTS for p in parameters}
 
 
 def _ill_typed(datatype: str) -> str:
