@@ -214,7 +214,7 @@ def step(area: str, engine: str, data: Path) -> dict[str, Any]:
             report_graph = found[0][1]
             from rdflib.namespace import RDF, SH
 
-            from clustergraph.services.shacl import _result
+            from clustergraph.services.validation.shacl import _result
             # the report's own results (pyshacl also types the nested sh:detail results)
             keys = [_result(report_graph, node).key for root in report_graph.subjects(RDF.type, SH.ValidationReport)
                     for node in report_graph.objects(root, SH.result)]
@@ -253,8 +253,8 @@ def _ingest(data: Path) -> dict[str, Any]:
     into, the on-disk store of the curated graph and `data` (built untimed)."""
     import generate
 
-    from clustergraph.services.ingest import ingest
-    from clustergraph.services.report import Origin
+    from clustergraph.services.steward.ingest import ingest
+    from clustergraph.services.validation.report import Origin
     from clustergraph.services.validation import load_shapes, read_quads, validate_delta
     batch = data.parent / f"batch-{BATCH_TRIPLES}-start{BATCH_START}.nt"
     clean = data.parent / f"batch-{BATCH_TRIPLES}-start{BATCH_START}-clean.nt"
@@ -285,7 +285,7 @@ def _digest(keys: Any) -> str:
     """A SHA-256 of the sorted result keys, in N-Triples: equal digests, identical results."""
     import hashlib
 
-    from clustergraph.services.report import nt
+    from clustergraph.services.validation.report import nt
     lines = sorted("\t".join(str(nt(t)) for t in key) for key in keys)
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 

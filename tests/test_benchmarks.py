@@ -15,8 +15,8 @@ from pathlib import Path
 from bench import bench_module
 from clustergraph.base.terms import file_graph
 from clustergraph.core import EmbeddedStore
-from clustergraph.services.report import Origin, nt
 from clustergraph.services.validation import validate
+from clustergraph.services.validation.report import Origin, nt
 
 REPO = Path(__file__).parent.parent
 BENCH = REPO / "benchmarks"

@@ -30,7 +30,7 @@ from clustergraph.core.config import Settings
 from clustergraph.core.results import Solutions
 from clustergraph.core.store import bind as bind_text
 from clustergraph.services.build import build
-from clustergraph.services.export import export
+from clustergraph.services.publishing.export import export
 from clustergraph.services.queries import bind, catalogue
 
 REPO = Path(__file__).parent.parent

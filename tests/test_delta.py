@@ -1,4 +1,4 @@
-"""Delta validation (services/delta.py): only the focus nodes a change can affect, on the store.
+"""Delta validation (services/validation/delta.py): only the focus nodes a change can affect, on the store.
 
 Each change is checked two ways: by delta validation, and by a full validation of the store with
 and without the change (the compiled engine on an in-memory copy, or pyshacl). The results the
@@ -23,10 +23,10 @@ from clustergraph.base.terms import GRAPH
 from clustergraph.core import EmbeddedStore
 from clustergraph.core.rdfio import parse_text
 from clustergraph.core.store import SCRATCH_GRAPHS
-from clustergraph.services.delta import Scratch
-from clustergraph.services.fastvalidation import validate_with_sparql
-from clustergraph.services.report import Origin, Report, nt
 from clustergraph.services.validation import Engine, RdfInput, Shapes, load_shapes, read_quads, validate, validate_delta
+from clustergraph.services.validation.delta import Scratch
+from clustergraph.services.validation.fastvalidation import validate_with_sparql
+from clustergraph.services.validation.report import Origin, Report, nt
 from test_fastvalidation import curated_store
 
 REPO = Path(__file__).parent.parent

@@ -11,7 +11,7 @@ from rdflib import OWL, RDF, SKOS, URIRef
 
 from clustergraph.base.errors import InputError
 from clustergraph.core.config import Settings
-from clustergraph.services.docs import ontology_graph, write_docs
+from clustergraph.services.publishing.docs import ontology_graph, write_docs
 from conftest import REPO, Cli, ontology_project
 
 CG = "https://w3id.org/clustergraph/ontology#"

@@ -42,9 +42,9 @@ from clustergraph.core.config import Settings
 from clustergraph.core.results import Solutions
 from clustergraph.core.store import Store
 from clustergraph.services.build import build
-from clustergraph.services.export import export
-from clustergraph.services.ingest import batches, ingest, retract
+from clustergraph.services.publishing.export import export
 from clustergraph.services.queries import catalogue, run_named
+from clustergraph.services.steward.ingest import batches, ingest, retract
 from conftest import running_oxigraph, running_virtuoso
 
 REPO = Path(__file__).parent.parent

@@ -15,7 +15,7 @@ from clustergraph.base.formats import RdfFormat
 from clustergraph.core import EmbeddedStore
 from clustergraph.core.config import Settings
 from clustergraph.services.build import build
-from clustergraph.services.export import export
+from clustergraph.services.publishing.export import export
 from conftest import FIXTURES, REPO
 
 PROJECTS = {"fixtures": FIXTURES / "project", "repo": REPO}

@@ -1,4 +1,4 @@
-"""The compiled SHACL engine (services/fastvalidation.py) against pyshacl, the reference.
+"""The compiled SHACL engine (services/validation/fastvalidation.py) against pyshacl, the reference.
 
 The same results (focus node, path, value, severity, source shape, constraint component) on the
 repository's ontology and data with shapes/, on generated data with injected violations, and on
@@ -18,10 +18,10 @@ from bench import bench_module
 from clustergraph.base.errors import InputError
 from clustergraph.base.terms import file_graph
 from clustergraph.core import EmbeddedStore
-from clustergraph.services.fastvalidation import residual, run_compiled
-from clustergraph.services.report import Origin, Report, nt
-from clustergraph.services.sparqltext import not_exists_as_minus
 from clustergraph.services.validation import Engine, RdfInput, Shapes, load_shapes, validate
+from clustergraph.services.validation.fastvalidation import residual, run_compiled
+from clustergraph.services.validation.report import Origin, Report, nt
+from clustergraph.services.validation.sparqltext import not_exists_as_minus
 from test_shacl_suite import CORE, KNOWN_SPARQL, NOT_STRICT, SPARQL, Case, actual, expected, parsed
 
 REPO = Path(__file__).parent.parent

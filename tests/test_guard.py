@@ -16,8 +16,8 @@ from clustergraph.base.terms import GRAPH
 from clustergraph.core import EmbeddedStore
 from clustergraph.core.config import Settings, read_tokens
 from clustergraph.core.store import Store
-from clustergraph.services.guard import guarded_drop, guarded_put, guarded_update, retract
-from clustergraph.services.ingest import batches
+from clustergraph.services.steward.guard import guarded_drop, guarded_put, guarded_update, retract
+from clustergraph.services.steward.ingest import batches
 from server_app import SERVER_FIXTURE, TOKEN, client_for, server_settings
 from test_ingest import SHAPES, STEWARD
 

@@ -26,9 +26,9 @@ from clustergraph.core import EmbeddedStore, RemoteStore
 from clustergraph.core.config import Endpoint
 from clustergraph.core.results import Solutions
 from clustergraph.core.store import Store
-from clustergraph.services.ingest import batches, ingest, retract
-from clustergraph.services.report import Origin
+from clustergraph.services.steward.ingest import batches, ingest, retract
 from clustergraph.services.validation import RdfInput, read_quads
+from clustergraph.services.validation.report import Origin
 from conftest import REPO, Cli
 
 STEWARD = Path(__file__).parent / "fixtures" / "steward"
@@ -304,7 +304,7 @@ import sys
 from pathlib import Path
 import clustergraph.core.store as core_store
 from clustergraph.core import EmbeddedStore
-from clustergraph.services.ingest import ingest
+from clustergraph.services.steward.ingest import ingest
 
 original = core_store.EmbeddedStore.add_quads
 def traced(self, quads):

@@ -9,12 +9,12 @@ PACKAGE = Path(__file__).parent.parent / "src" / "clustergraph"
 LAYERS = {"base": 0, "core": 1, "services": 2, "adapters": 3}
 #: Third-party modules that only one place may import (STYLE.md §1).
 HOMES = {
-    "pyshacl": ("services/shacl.py",),
+    "pyshacl": ("services/validation/shacl.py",),
     "owlready2": ("services/reasoning.py",),
     "click": ("adapters/cli/",),
     "starlette": ("adapters/server/",),
     "uvicorn": ("adapters/server/", "adapters/cli/"),
-    "SPARQLWrapper": ("core/remote.py",),
+    "SPARQLWrapper": ("core/remote/client.py",),
 }
 
 
@@ -160,3 +160,37 @@ def test_no_private_name_is_imported_from_another_module() -> None:
                     and module != name:
                 offenders.append(f"{path.relative_to(PACKAGE)}:{line}: imports {alias.name} from {module}")
     assert not offenders, "\n".join(offenders)
+
+
+# -- capability packages --------------------------------------------------------------------------
+
+def capability_packages() -> list[Path]:
+    """The packages inside services/ and core/ (validation/, steward/, steward/guard/, core/remote/ ...)."""
+    return sorted(p.parent for layer in ("services", "core") for p in (PACKAGE / layer).rglob("*/__init__.py"))
+
+
+def test_each_capability_package_lists_its_modules() -> None:
+    offenders = []
+    for package in capability_packages():
+        doc = ast.get_docstring(ast.parse((package / "__init__.py").read_text(encoding="utf-8"))) or ""
+        parts = [p.name for p in package.glob("*.py") if p.name != "__init__.py"]
+        parts += [f"{p.parent.name}/" for p in package.glob("*/__init__.py")]
+        offenders += [f"{package.relative_to(PACKAGE)}/__init__.py does not list {part}"
+                      for part in sorted(parts) if part not in doc]
+    assert capability_packages(), "no capability package found"
+    assert not offenders, "\n".join(offenders)
+
+
+def test_each_capability_package_exports_real_names() -> None:
+    """Every name of a package's __all__ is there, and none is also one of its modules' names (the
+    module would hide the name once imported)."""
+    import importlib
+
+    for package in capability_packages():
+        module = importlib.import_module(module_name(package / "__init__.py"))
+        names = getattr(module, "__all__", [])
+        assert names, f"{module.__name__} has no __all__"
+        for name in names:
+            assert getattr(module, name) is not None, f"{module.__name__}.{name}"
+        modules = {p.stem for p in package.glob("*.py")} | {p.parent.name for p in package.glob("*/__init__.py")}
+        assert not set(names) & modules, f"{module.__name__} exports a name that is also a module: {set(names) & modules}"

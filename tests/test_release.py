@@ -25,8 +25,8 @@ from clustergraph.adapters.cli import main
 from clustergraph.base.errors import InputError, NotConforming
 from clustergraph.core.config import Settings
 from clustergraph.core.store import EmbeddedStore
-from clustergraph.services.ingest import ingest
-from clustergraph.services.release import Release, release
+from clustergraph.services.publishing.release import Release, release
+from clustergraph.services.steward.ingest import ingest
 from server_app import served, server_settings
 
 REPO = Path(__file__).parent.parent

@@ -24,13 +24,12 @@ from clustergraph.base.formats import RdfFormat
 from clustergraph.base.terms import GRAPH
 from clustergraph.core import EmbeddedStore, RemoteStore
 from clustergraph.core.config import Endpoint, Settings
-from clustergraph.core.remote import STAGING_PREFIX
-from clustergraph.core.remotebuild import JOURNAL, journal
+from clustergraph.core.remote.build import JOURNAL, journal
 from clustergraph.core.results import Boolean, Solutions, Triples, ox_format
-from clustergraph.core.store import QueryOptions, Store
+from clustergraph.core.store import STAGING_PREFIX, QueryOptions, Store
 from clustergraph.services.build import build
-from clustergraph.services.ingest import batches, ingest, retract
 from clustergraph.services.stats import stats
+from clustergraph.services.steward.ingest import batches, ingest, retract
 from conftest import FIXTURES, Cli
 from processes import free_port
 from server_app import BASE, client_for

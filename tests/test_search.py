@@ -11,7 +11,7 @@ import pytest
 from clustergraph.base.errors import QueryError, StoreError
 from clustergraph.base.textquery import TextQuery, parse_text_query
 from clustergraph.core.config import Endpoint
-from clustergraph.core.remote import RemoteStore
+from clustergraph.core.remote.client import RemoteStore
 from clustergraph.core.store import EmbeddedStore, QueryOptions
 from clustergraph.core.textindex import index_path
 

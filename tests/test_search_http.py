@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from clustergraph.services.ingest import retract
+from clustergraph.services.steward.ingest import retract
 from server_app import TOKEN, AppClient, client_for, server_settings
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

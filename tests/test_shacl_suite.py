@@ -1,4 +1,4 @@
-"""The W3C SHACL test suite, run through the project's own `validate` (services/validation.py).
+"""The W3C SHACL test suite, run through the project's own `validate` (services/validation/run.py).
 
 The suite is kept in the repository, in tests/w3c/shacl (see its README.md for origin and licence);
 a missing or incomplete suite fails the run at collection, it is never skipped. Each manifest entry
@@ -27,8 +27,8 @@ from rdflib.term import Identifier
 from clustergraph.base.errors import InputError
 from clustergraph.core import EmbeddedStore
 from clustergraph.core.rdfio import parse_file
-from clustergraph.services.report import Report, Result, nt, path_text
 from clustergraph.services.validation import RdfInput, load_shapes, to_graph, validate
+from clustergraph.services.validation.report import Report, Result, nt, path_text
 
 REPO = Path(__file__).parent.parent
 SUITE = REPO / "tests" / "w3c" / "shacl"

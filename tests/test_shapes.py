@@ -32,8 +32,8 @@ from clustergraph.core import EmbeddedStore
 from clustergraph.core.config import Settings
 from clustergraph.core.rdfio import parse_file
 from clustergraph.services.build import build
-from clustergraph.services.report import Result, Severity, path_text
 from clustergraph.services.validation import RdfInput, Shapes, load_shapes, read_quads, to_graph, validate
+from clustergraph.services.validation.report import Result, Severity, path_text
 
 REPO = Path(__file__).parent.parent
 SHAPES_DIR = REPO / "shapes"

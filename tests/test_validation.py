@@ -17,8 +17,8 @@ from clustergraph.base.formats import RdfFormat
 from clustergraph.base.terms import CG, CGD, GRAPH, PROV
 from clustergraph.core import EmbeddedStore
 from clustergraph.core.rdfio import parse_text
-from clustergraph.services.report import Origin, Report, Severity, to_json, to_markdown, to_turtle
 from clustergraph.services.validation import Limits, RdfInput, load_shapes, rdf_triples, validate
+from clustergraph.services.validation.report import Origin, Report, Severity, to_json, to_markdown, to_turtle
 from conftest import Cli
 
 STEWARD = Path(__file__).parent / "fixtures" / "steward"

@@ -19,10 +19,10 @@ if TYPE_CHECKING:
     from clustergraph.core import EmbeddedStore, RemoteStore, Store, open_store
     from clustergraph.core.config import Endpoint, Settings
     from clustergraph.services.build import build
-    from clustergraph.services.export import export
+    from clustergraph.services.publishing.export import export
     from clustergraph.services.queries import run_query, run_sparql
-    from clustergraph.services.report import Report
     from clustergraph.services.validation import validate
+    from clustergraph.services.validation.report import Report
 
 #: Each public name and the module it comes from.
 _HOMES = {
@@ -40,10 +40,10 @@ _HOMES = {
     "Endpoint": "clustergraph.core.config",
     "Settings": "clustergraph.core.config",
     "build": "clustergraph.services.build",
-    "export": "clustergraph.services.export",
+    "export": "clustergraph.services.publishing.export",
     "run_query": "clustergraph.services.queries",
     "run_sparql": "clustergraph.services.queries",
-    "Report": "clustergraph.services.report",
+    "Report": "clustergraph.services.validation.report",
     "validate": "clustergraph.services.validation",
     "Graph": "clustergraph.api",
     "Result": "clustergraph.api",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from clustergraph.core.config import Endpoint, Settings
 
 if TYPE_CHECKING:
-    from clustergraph.core.remote import RemoteStore
+    from clustergraph.core.remote.client import RemoteStore
     from clustergraph.core.store import EmbeddedStore, Store
 
 __all__ = ["Endpoint", "Settings", "Store", "EmbeddedStore", "RemoteStore", "open_store"]
@@ -41,7 +41,7 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
     Raises StoreError if it cannot be opened.
     """
     if settings.endpoint is not None:
-        from clustergraph.core.remote import RemoteStore
+        from clustergraph.core.remote.client import RemoteStore
 
         return RemoteStore(settings.endpoint)
     from clustergraph.core.store import EmbeddedStore

@@ -95,8 +95,8 @@ PRESETS: dict[str, EnginePreset] = {p.name: p for p in (
 
 @dataclass(frozen=True)
 class Limits:
-    """How much one file may hold: it is validated in memory (services/shacl.py) (rdflib takes about 1 KB a triple),
-    so a file past these is refused while it streams, before it fills the memory."""
+    """How much one file may hold: it is validated in memory (services/validation/shacl.py) (rdflib
+    takes about 1 KB a triple), so a file past these is refused while it streams, before it fills the memory."""
 
     max_bytes: int = 512 * 1024 * 1024
     max_triples: int = 2_000_000

@@ -31,10 +31,10 @@ from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, 
 from clustergraph.core.textindex import Hit, TextIndex, index_path
 
 #: Named graphs under this prefix are scratch, never data: a check may write them for its own time
-#: (services/delta.py), and an on-disk store removes any that a killed process left when it opens.
+#: (services/validation/delta.py), and an on-disk store removes any that a killed process left when it opens.
 SCRATCH_GRAPHS = "urn:x-clustergraph:scratch:"
 #: Graphs a large write to a remote store is uploaded into before one update moves it to its target
-#: (core/remote.py); a build drops any a killed process left (core/remotebuild.py).
+#: (core/remote/client.py); a build drops any a killed process left (core/remote/build.py).
 STAGING_PREFIX = str(GRAPH) + "staging/"
 
 #: Called with a file, the phase it finished and the triples that phase covered: 'parsed' (the

@@ -43,7 +43,7 @@ from rdflib.term import Identifier
 from clustergraph.base.errors import ClusterGraphError, QueryError, StoreError
 from clustergraph.base.formats import RdfFormat, ResultFormat
 from clustergraph.core.config import Settings
-from clustergraph.core.remote import RemoteStore
+from clustergraph.core.remote.client import RemoteStore
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, write_solutions, write_triples
 from clustergraph.core.store import EmbeddedStore, GraphLoad, Progress, QueryOptions, Store
 from clustergraph.core.textindex import Hit

@@ -169,8 +169,8 @@ def parse_params(params: tuple[str, ...]) -> dict[str, str]:
 @click.pass_obj
 def export(settings: Settings, fmt: str, graphs: tuple[str, ...], output: Path | None) -> None:
     """Write the whole graph, or chosen named graphs, in an RDF syntax (to stdout or a file)."""
-    from clustergraph.services.export import export as run_export
-    from clustergraph.services.export import resolve_graphs
+    from clustergraph.services.publishing.export import export as run_export
+    from clustergraph.services.publishing.export import resolve_graphs
 
     rdf = RdfFormat.from_label(fmt)
     with open_for(settings, write=False) as store:
@@ -200,7 +200,7 @@ def stats(settings: Settings, show_coverage: bool) -> None:
     """Count triples per named graph and instances per class (or, with --coverage, what each cluster lacks)."""
     from rich.table import Table
 
-    from clustergraph.core.remotebuild import JOURNAL
+    from clustergraph.core.remote.build import JOURNAL
     from clustergraph.services.stats import coverage as run_coverage
     from clustergraph.services.stats import stats as run_stats
 

@@ -69,7 +69,7 @@ def _hermit(r: ReasoningReport) -> str:
 @click.pass_obj
 def docs(settings: Settings, output: Path | None) -> None:
     """Write the ontology's HTML documentation (pyLODE) to build/ontology/index.html."""
-    from clustergraph.services.docs import write_docs
+    from clustergraph.services.publishing.docs import write_docs
 
     page = write_docs(settings, output)
     click.echo(f"wrote {page} ({page.stat().st_size:,} bytes)", err=True)

@@ -21,7 +21,7 @@ def release(settings: Settings, version: str, dist: Path | None) -> None:
     Exits 1 (nothing written) when the graph breaks the shapes or HermiT finds it inconsistent,
     2 for a bad or existing VERSION. Prints the release folder on stdout.
     """
-    from clustergraph.services.release import release as run_release
+    from clustergraph.services.publishing.release import release as run_release
 
     with open_for(settings, write=True) as store:
         done = run_release(store, settings, version, dist=dist)

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from clustergraph.core.store import Store
-    from clustergraph.services.ingest import Batch
-    from clustergraph.services.report import Report
+    from clustergraph.services.steward.ingest import Batch
     from clustergraph.services.validation import RdfInput
+    from clustergraph.services.validation.report import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ["table", "markdown", "json", "turtle"]
@@ -129,8 +129,8 @@ def ingest(settings: Settings, file: Path, agent: str, origin: str | None, shape
     (name and SHA-256) and from which source. Exits 1 when the file introduces violations (the
     report says which), 2 on bad input; the store is unchanged then.
     """
-    from clustergraph.services.ingest import ingest as run_ingest
-    from clustergraph.services.report import Report
+    from clustergraph.services.steward.ingest import ingest as run_ingest
+    from clustergraph.services.validation.report import Report
 
     with open_for(settings, write=True) as store:
         try:
@@ -189,7 +189,7 @@ def batches(settings: Settings, fmt: str) -> None:
     """List the ingested batches, oldest first: id, time, agent, file, triples, source."""
     from rich.table import Table
 
-    from clustergraph.services.ingest import batches as list_batches
+    from clustergraph.services.steward.ingest import batches as list_batches
 
     with open_for(settings, write=False) as store:
         found = list_batches(store)
@@ -220,7 +220,7 @@ def retract(settings: Settings, batch: str, force: bool, shapes_dir: Path | None
     Refuses (exit 1, store unchanged) when the graph without it would gain violations, unless
     --force; the report's introduced results are the ones the removal would cause.
     """
-    from clustergraph.services.guard import retract as run_retract
+    from clustergraph.services.steward.guard import retract as run_retract
 
     with open_for(settings, write=True) as store:
         try:
@@ -242,7 +242,7 @@ def retract(settings: Settings, batch: str, force: bool, shapes_dir: Path | None
 
 def show(report: Report, fmt: str) -> None:
     """Print `report` to stdout in `fmt` (table, markdown, json, turtle)."""
-    from clustergraph.services.report import to_json, to_markdown, to_turtle
+    from clustergraph.services.validation.report import to_json, to_markdown, to_turtle
 
     if fmt == "json":
         click.echo(to_json(report), nl=False)
@@ -268,7 +268,7 @@ def _table(report: Report) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from clustergraph.services.report import Origin, compact, group_by_focus, path_text
+    from clustergraph.services.validation.report import Origin, compact, group_by_focus, path_text
 
     out = _console()
     styles = {"Violation": "red", "Warning": "yellow", "Info": "blue"}

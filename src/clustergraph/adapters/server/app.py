@@ -27,8 +27,8 @@ import asyncio
 import logging
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import anyio.to_thread
@@ -62,6 +62,19 @@ log = logging.getLogger("clustergraph.server")
 def create_app(settings: Settings) -> Starlette:
     """The server for `settings`: it starts the writer and the query workers at start-up and stops
     them at shutdown. An in-memory store is kept in a temporary folder that both share."""
+    middleware = [Middleware(Cors, origin=settings.cors_origin), Middleware(BodyLimit, max_body=settings.max_body)]
+    app = Starlette(routes=_routes(), lifespan=_lifespan(settings), middleware=middleware, exception_handlers={
+        ClusterGraphError: user_error,
+        Exception: server_error,
+    })
+    app.state.settings = settings
+    app.state.templates = pages.templates(settings)
+    return app
+
+
+def _lifespan(settings: Settings) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Start-up and shutdown of the server: the writer, the query workers and (for an in-memory
+    store) the temporary folder they share."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -93,7 +106,12 @@ def create_app(settings: Settings) -> Starlette:
             if scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)
 
-    routes: list[BaseRoute] = [
+    return lifespan
+
+
+def _routes() -> list[BaseRoute]:
+    """Every route: the pages, SPARQL, the Graph Store, linked data, and the routes each module lists."""
+    return [
         Route("/", pages.home, methods=["GET"]),
         Route("/sparql", sparql.endpoint, methods=["GET", "POST"]),
         Route("/sparql/update", sparql.update, methods=["POST"]),
@@ -114,14 +132,6 @@ def create_app(settings: Settings) -> Starlette:
         *search.routes,
         Mount("/static", StaticFiles(directory=str(pages.STATIC), check_dir=False), name="static"),
     ]
-    middleware = [Middleware(Cors, origin=settings.cors_origin), Middleware(BodyLimit, max_body=settings.max_body)]
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware, exception_handlers={
-        ClusterGraphError: user_error,
-        Exception: server_error,
-    })
-    app.state.settings = settings
-    app.state.templates = pages.templates(settings)
-    return app
 
 
 async def user_error(request: Request, exc: Exception) -> Response:

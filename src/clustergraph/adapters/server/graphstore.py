@@ -3,7 +3,7 @@
 GET and HEAD are open to all; PUT, POST and DELETE need the operator's bearer token. The default
 graph is the union of the named graphs (as for queries), so it can be read but not written (405).
 A body is parsed strictly before anything changes, and each write is one atomic SPARQL update,
-run by the server's one writer (services/writes.py); the body's size is limited by the app (413).
+run by the server's one writer (services/steward/writes.py); the body's size is limited by the app (413).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from clustergraph.base.formats import RdfFormat
 from clustergraph.core.config import Settings
 from clustergraph.core.pool import Writer
 from clustergraph.core.store import Store
-from clustergraph.services import guard, writes
+from clustergraph.services.steward import guard, writes
 
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 _TRIPLE_FORMATS = (RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML, RdfFormat.JSON_LD)

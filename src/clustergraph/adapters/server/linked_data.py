@@ -29,7 +29,7 @@ from clustergraph.core.results import write_triples
 from clustergraph.core.store import Store
 from clustergraph.services.chains import evidence_class, insertions, is_cluster
 from clustergraph.services.describe import Value, describe, exists, resource_triples
-from clustergraph.services.docs import docs_dir, write_docs
+from clustergraph.services.publishing.docs import docs_dir, write_docs
 
 
 async def resource(request: Request) -> Response:

@@ -13,7 +13,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from clustergraph.core.config import Settings
-from clustergraph.services.release import dist_dir, media_type, releases
+from clustergraph.services.publishing.release import dist_dir, media_type, releases
 
 NO_RELEASE = "no release yet: run 'clustergraph release VERSION' to publish one"
 

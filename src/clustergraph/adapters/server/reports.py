@@ -9,9 +9,9 @@ from starlette.responses import JSONResponse, Response
 
 from clustergraph.adapters.server.negotiation import choose
 from clustergraph.base.errors import NotConforming
-from clustergraph.services.guard import Written
-from clustergraph.services.ingest import Batch
-from clustergraph.services.report import Report, to_json, to_markdown, to_turtle
+from clustergraph.services.steward.guard import Written
+from clustergraph.services.steward.ingest import Batch
+from clustergraph.services.validation.report import Report, to_json, to_markdown, to_turtle
 
 REPORT_TYPES: list[tuple[str, str]] = [
     ("application/json", "json"),

@@ -32,8 +32,8 @@ from clustergraph.core.pool import ReadPool, Writer
 from clustergraph.core.rdfio import parse_text
 from clustergraph.core.results import QueryResult, Triples, write_solutions, write_triples
 from clustergraph.core.store import QueryOptions, Store
-from clustergraph.services import guard, writes
-from clustergraph.services.writes import UpdateRequest
+from clustergraph.services.steward import guard, writes
+from clustergraph.services.steward.writes import UpdateRequest
 
 #: Named in the body of a cut answer (SPARQL JSON/XML `link`), and in the header's value.
 INCOMPLETE_LINK = "urn:clustergraph:incomplete:row-limit"

@@ -27,11 +27,11 @@ from clustergraph.base.formats import RdfFormat
 from clustergraph.core.config import Settings
 from clustergraph.core.pool import Writer
 from clustergraph.core.store import Store
-from clustergraph.services import guard, writes
-from clustergraph.services.ingest import batches as list_batches
-from clustergraph.services.report import to_json
 from clustergraph.services.sheets import XLSX, SheetSource
+from clustergraph.services.steward import guard, writes
+from clustergraph.services.steward.ingest import batches as list_batches
 from clustergraph.services.validation import RdfInput
+from clustergraph.services.validation.report import to_json
 
 
 async def validate_endpoint(request: Request) -> Response:

@@ -39,11 +39,11 @@ from clustergraph.core.config import Settings
 from clustergraph.core.publish import text
 from clustergraph.core.store import Store
 from clustergraph.services.build import build
-from clustergraph.services.changelog import Changelog, Kind, changelog, subclasses
-from clustergraph.services.docs import write_docs
+from clustergraph.services.publishing.changelog import Changelog, Kind, changelog, subclasses
+from clustergraph.services.publishing.docs import write_docs
+from clustergraph.services.publishing.void import ReleaseFile, count, dcat_triples, release_iri, void_triples
 from clustergraph.services.reasoning import reason
 from clustergraph.services.validation import validate
-from clustergraph.services.void import ReleaseFile, count, dcat_triples, release_iri, void_triples
 
 CONTEXT_URL = BASE + "context.jsonld"
 DUMP = "clustergraph.nq.gz"

@@ -1,4 +1,4 @@
-"""VoID and DCAT descriptions of a release, as pyoxigraph triples (services/release.py writes them).
+"""VoID and DCAT descriptions of a release, as pyoxigraph triples (services/publishing/release.py writes them).
 
 VoID counts come from the released quads themselves: triples (distinct, over the union of the
 graphs), entities (distinct IRI subjects), one class partition per class with its instances, one

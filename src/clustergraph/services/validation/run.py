@@ -1,7 +1,7 @@
 """SHACL validation of the store, and of new files in the context of the store.
 
-pyshacl is the reference engine (services/shacl.py); the compiled engine runs the shapes as SPARQL
-on the store (services/fastvalidation.py, services/delta.py) and hands pyshacl what it cannot compile.
+pyshacl is the reference engine (shacl.py); the compiled engine runs the shapes as SPARQL on the
+store (fastvalidation.py, delta.py) and hands pyshacl what it cannot compile.
 
 In context: the data graph is the store's union plus the files' triples. A result is
 *pre-existing* when validating the store alone gives the same result, otherwise *introduced*.
@@ -20,10 +20,10 @@ from rdflib import Graph, URIRef
 
 from clustergraph.core.config import Limits
 from clustergraph.core.store import Store
-from clustergraph.services.delta import validate_delta as _validate_delta
-from clustergraph.services.fastvalidation import validate_with_sparql
-from clustergraph.services.report import Origin, Report, Result, sort_key, with_origin
-from clustergraph.services.shacl import (
+from clustergraph.services.validation.delta import validate_delta as _validate_delta
+from clustergraph.services.validation.fastvalidation import validate_with_sparql
+from clustergraph.services.validation.report import Origin, Report, Result, sort_key, with_origin
+from clustergraph.services.validation.shacl import (
     RdfInput,
     Shapes,
     Triple,
@@ -42,7 +42,7 @@ __all__ = ["Engine", "Limits", "RdfInput", "Shapes", "Triple", "load_shapes", "r
 
 class Engine(Enum):
     """Which engine validates: pyshacl (the reference), or the shapes compiled to SPARQL and run on
-    the store (services/fastvalidation.py), which hands pyshacl any shape it cannot compile."""
+    the store (services/validation/fastvalidation.py), which hands pyshacl any shape it cannot compile."""
 
     PYSHACL = "pyshacl"
     SPARQL = "sparql"
@@ -83,7 +83,7 @@ def validate_delta(store: Store, shapes: Shapes, added: Sequence[ox.Quad] = (),
 
     The change is not applied: `added` sits in a scratch graph of the store during the check.
     Results are those of the affected focus nodes, labelled introduced or pre-existing. See
-    services/delta.py. Raises InputError when pyshacl cannot use a shape the compiler hands it.
+    services/validation/delta.py. Raises InputError when pyshacl cannot use a shape the compiler hands it.
     """
     return _validate_delta(store, shapes, added, removed_graphs, checked=checked)
 

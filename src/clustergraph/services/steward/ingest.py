@@ -38,8 +38,8 @@ from clustergraph.base.terms import CG_IRI, GRAPH, ONTOLOGY_IRI, PROV, VOID
 from clustergraph.core.config import Limits
 from clustergraph.core.results import Boolean, Solutions, to_oxigraph
 from clustergraph.core.store import Store
-from clustergraph.services.report import Report
 from clustergraph.services.validation import RdfInput, Shapes, load_shapes, read_quads, validate_delta
+from clustergraph.services.validation.report import Report
 
 SPDX = "http://spdx.org/rdf/terms#"
 BATCH_PREFIX = str(GRAPH) + "batch/"

@@ -1,6 +1,6 @@
 """The text of SHACL-SPARQL constraints: what the compiled engine may run, and one rewrite.
 
-services/compiler.py joins a constraint's SELECT to its shape's target. These helpers read
+services/validation/compiler.py joins a constraint's SELECT to its shape's target. These helpers read
 the SELECT's text (with the small lexer of base/sparql.py, so strings and IRIs are never taken
 for syntax): whether every nested group binds ?this; `not_exists_as_minus`, which turns a
 `FILTER NOT EXISTS` over a join into the `MINUS` that means the same there and runs in linear
@@ -91,7 +91,7 @@ def _not_exists_bgp(toks: list[Token], start: int) -> tuple[int, str] | None:
     return None
 
 
-# -- triple patterns, for delta validation (services/dependencies.py) -------------------------------
+# -- triple patterns, for delta validation (services/validation/dependencies.py) -------------------------------
 
 class Unreadable(Exception):
     """The text of a constraint is more than this reader follows."""

@@ -19,10 +19,10 @@ from clustergraph.base.formats import RdfFormat
 from clustergraph.core.rdfio import parse_text
 from clustergraph.core.results import Triples, write_triples
 from clustergraph.core.store import Store
-from clustergraph.services.ingest import Ingested, ingest
-from clustergraph.services.report import Report
 from clustergraph.services.sheets import SheetSource, as_rdf
+from clustergraph.services.steward.ingest import Ingested, ingest
 from clustergraph.services.validation import Engine, Limits, RdfInput, validate
+from clustergraph.services.validation.report import Report
 
 
 @dataclass(frozen=True)

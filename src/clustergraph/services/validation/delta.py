@@ -4,7 +4,7 @@ A change is a batch of added quads (a file to validate or ingest) and graphs to 
 to retract). It is never applied: the added quads go into a scratch named graph of the store for
 the time of the check and are removed after it (also when it fails; an on-disk store removes
 the scratch graphs a killed process left when it next opens); removed graphs are left out of
-the queries' dataset. services/dependencies.py turns the shapes into patterns that find the
+the queries' dataset. services/validation/dependencies.py turns the shapes into patterns that find the
 focus nodes the changed edges can affect (their subjects and objects, the nodes that reach them
 through the shapes' paths, inverse and sequence paths included, new targets through rdf:type,
 rdfs:subClassOf, sh:targetSubjectsOf and sh:targetObjectsOf, and what the SPARQL constraints
@@ -30,12 +30,12 @@ from rdflib.term import Identifier
 
 from clustergraph.core.results import Solutions, Triples, to_oxigraph, to_rdflib
 from clustergraph.core.store import SCRATCH_GRAPHS, QueryOptions, Store
-from clustergraph.services.compiler import Focus
-from clustergraph.services.dependencies import Reads, reads
-from clustergraph.services.fastvalidation import residual, run_compiled
-from clustergraph.services.report import Origin, Report, Result, sort_key, with_origin
-from clustergraph.services.shacl import Shapes, narrowed, rdf_triples, store_graph, validate_graph
-from clustergraph.services.shapesgraph import ShapesGraph, term, top_shapes
+from clustergraph.services.validation.compiler import Focus
+from clustergraph.services.validation.dependencies import Reads, reads
+from clustergraph.services.validation.fastvalidation import residual, run_compiled
+from clustergraph.services.validation.report import Origin, Report, Result, sort_key, with_origin
+from clustergraph.services.validation.shacl import Shapes, narrowed, rdf_triples, store_graph, validate_graph
+from clustergraph.services.validation.shapesgraph import ShapesGraph, term, top_shapes
 
 
 @dataclass(frozen=True)

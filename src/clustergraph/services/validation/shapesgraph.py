@@ -1,7 +1,7 @@
 """Reading a SHACL shapes graph: a shape's values, lists, paths, messages and prefixes.
 
-`ShapesGraph` reads an rdflib shapes graph and needs no store; services/compiler.py compiles
-shapes with it and services/dependencies.py works out what they read. `term` writes a node in
+`ShapesGraph` reads an rdflib shapes graph and needs no store; services/validation/compiler.py compiles
+shapes with it and services/validation/dependencies.py works out what they read. `term` writes a node in
 SPARQL syntax, and `as_returned` a literal as a query of the store returns it.
 """
 

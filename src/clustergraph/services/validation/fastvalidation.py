@@ -1,7 +1,7 @@
 """SHACL validation on the store: compiled shapes first, pyshacl for what they cannot compile.
 
-services/compiler.py compiles each shape that has targets into SPARQL run on the store, reading
-the shapes with services/shapesgraph.py. A shape using anything else (sh:closed,
+services/validation/compiler.py compiles each shape that has targets into SPARQL run on the store, reading
+the shapes with services/validation/shapesgraph.py. A shape using anything else (sh:closed,
 sh:qualifiedValueShape, sh:lessThan, sh:languageIn, sh:target, `$shapesGraph` ...) is never
 skipped: it is validated by the reference engine in shacl.py, on the shapes graph with the
 compiled shapes' targets removed. Results are the same `Result` values that engine gives (focus
@@ -19,10 +19,10 @@ from rdflib.term import Identifier
 
 from clustergraph.core.results import Triples
 from clustergraph.core.store import EmbeddedStore, QueryOptions, Store
-from clustergraph.services.compiler import Compiler, Focus
-from clustergraph.services.report import Origin, Report, Result, sort_key, with_origin
-from clustergraph.services.shacl import Shapes, store_graph, validate_graph
-from clustergraph.services.shapesgraph import Unsupported, top_shapes
+from clustergraph.services.validation.compiler import Compiler, Focus
+from clustergraph.services.validation.report import Origin, Report, Result, sort_key, with_origin
+from clustergraph.services.validation.shacl import Shapes, store_graph, validate_graph
+from clustergraph.services.validation.shapesgraph import Unsupported, top_shapes
 
 
 @dataclass(frozen=True)

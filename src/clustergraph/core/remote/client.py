@@ -11,7 +11,7 @@ refuses them in INSERT DATA), is first uploaded by the Graph Store Protocol into
 (graph/staging/<uuid>), checked to be complete, and then moved in by one request
 (`ADD <staging> TO <graph> ; DROP SILENT GRAPH <staging>`). If anything fails the staging graph
 is dropped and the target graphs are as before. Builds are chunked and resumable (see
-core/remotebuild.py). Exports stream: no graph is held in memory.
+core/remote/build.py). Exports stream: no graph is held in memory.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from clustergraph.base.formats import RdfFormat
 from clustergraph.base.terms import PREFIXES
 from clustergraph.core.chunks import chunks
 from clustergraph.core.config import Auth, Endpoint
-from clustergraph.core.remotebuild import load_files
+from clustergraph.core.remote.build import load_files
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format
 from clustergraph.core.store import (
     STAGING_PREFIX,
@@ -176,7 +176,7 @@ class RemoteStore(Store):
         drop: Iterable[URIRef] = (),
         progress: Progress | None = None,
     ) -> list[GraphLoad]:
-        """Load each file in chunks by the Graph Store Protocol; resumable (core/remotebuild.py).
+        """Load each file in chunks by the Graph Store Protocol; resumable (core/remote/build.py).
 
         Raises InputError (nothing changed) if a file does not parse, LoadInterrupted if the
         endpoint fails part-way (saying what is loaded).

@@ -1,6 +1,6 @@
 """What a shape reads: the edges whose change can change a focus node's results, as SPARQL.
 
-Delta validation (services/delta.py) validates only the focus nodes a change can affect. A focus
+Delta validation (services/validation/delta.py) validates only the focus nodes a change can affect. A focus
 node F of a shape can be affected by an added or removed edge (s, p, o) only when the shape reads
 that edge from F: p is a step of one of the shape's paths (or of a nested shape's path, of the
 `rdf:type/rdfs:subClassOf*` that sh:class and class targets read, of sh:equals ...), and s (or o,
@@ -27,8 +27,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Identifier
 
-from clustergraph.services.shapesgraph import ShapesGraph, Unsupported, term, top_shapes
-from clustergraph.services.sparqltext import Unreadable, triple_groups
+from clustergraph.services.validation.shapesgraph import ShapesGraph, Unsupported, term, top_shapes
+from clustergraph.services.validation.sparqltext import Unreadable, triple_groups
 
 
 @dataclass(frozen=True)

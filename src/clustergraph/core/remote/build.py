@@ -40,8 +40,8 @@ from clustergraph.core.rdfio import ParseSummary, check_file, parse_file
 from clustergraph.core.results import Solutions
 from clustergraph.core.store import SCRATCH_GRAPHS, STAGING_PREFIX, GraphLoad, Progress
 
-if TYPE_CHECKING:  # core/remote.py imports this module: RemoteStore.replace_graphs calls load_files
-    from clustergraph.core.remote import RemoteStore
+if TYPE_CHECKING:  # core/remote/client.py imports this module: RemoteStore.replace_graphs calls load_files
+    from clustergraph.core.remote.client import RemoteStore
 
 JOURNAL = URIRef(str(GRAPH) + "build/journal")
 _SUM = "http://spdx.org/rdf/terms#checksumValue"

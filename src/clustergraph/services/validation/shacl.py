@@ -3,8 +3,8 @@ to pyshacl (`validate_graph`). Only this module imports pyshacl.
 
 pyshacl is handed rdflib graphs built from pyoxigraph-parsed terms with rdflib's literal
 normalisation off, so `"1"^^xsd:boolean` stays `"1"` (the W3C suite checks it).
-services/validation.py validates in the context of the store with it; the compiled engine
-(services/fastvalidation.py, services/delta.py) hands it the shapes it cannot compile.
+services/validation/run.py validates in the context of the store with it; the compiled engine
+(services/validation/fastvalidation.py, services/validation/delta.py) hands it the shapes it cannot compile.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from clustergraph.core.config import Limits
 from clustergraph.core.rdfio import parse_file, parse_text
 from clustergraph.core.results import Triples, to_rdflib
 from clustergraph.core.store import Store
-from clustergraph.services.report import Result, compact
+from clustergraph.services.validation.report import Result, compact
 
 Triple = tuple[Identifier, Identifier, Identifier]
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
