@@ -27,8 +27,8 @@ from clustergraph.base.formats import RdfFormat
 from clustergraph.base.sparqlhelp import explain, explain_failure
 from clustergraph.base.terms import GRAPH, PREFIXES
 from clustergraph.core.rdfio import check_file, parse_file
-from clustergraph.core.sparql import text
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format, to_oxigraph
+from clustergraph.core.sparql import text
 from clustergraph.core.textindex import Hit, TextIndex, index_path
 
 #: Named graphs under this prefix are scratch, never data: a check may write them for its own time

@@ -6,7 +6,13 @@ bindings (Store.query(..., bindings=...), store.bind_rows), never pasted into it
 
 from __future__ import annotations
 
+from importlib import resources
+from pathlib import Path
+
 from clustergraph.base.sparql import packaged
+
+#: This folder (the checks of undeclared terms read its .rq files too).
+FOLDER = Path(str(resources.files(__name__)))
 
 
 def text(name: str) -> str:
