@@ -1,5 +1,8 @@
 """Repository checks (STYLE.md §10): SPARQL over ontology/, data/ and shapes/, and the text of queries/.
 
+The SPARQL is services/sparql/checks-*.rq; a check whose every row is an offender is a
+`checks-<name>-violation.rq` with a '#+' header (summary, description), as the catalogue's queries.
+
 Every check returns every offender, each as a `Finding` with a one-line message, never just the
 first. The checks read a store that `load_repository` fills with one named graph per file, so a
 message can name the file an offending term is used in (and the first line it appears on).
