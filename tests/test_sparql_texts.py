@@ -20,10 +20,12 @@ import pytest
 
 import clustergraph
 from clustergraph.base.terms import PREFIXES
+from clustergraph.core.config import Settings
 from clustergraph.core.store import EmbeddedStore
 from clustergraph.services import checks, describe
 from clustergraph.services.checks import INTERNAL_QUERY_DIRS, Repository, query_terms, undeclared_terms
 from clustergraph.services.sparql import FOLDER
+from conftest import REPO, ontology_project
 
 SRC = Path(clustergraph.__file__).parent
 
@@ -326,3 +328,9 @@ def test_a_misspelt_term_in_an_internal_query_is_an_undeclared_term(tmp_path: Pa
 def test_the_internal_query_folders_are_read_by_the_check() -> None:
     assert FOLDER in INTERNAL_QUERY_DIRS
     assert any(True for _ in query_terms(FOLDER))
+
+
+def test_the_repository_check_reads_the_internal_queries_of_its_own_source_only(tmp_path: Path) -> None:
+    if (REPO / "src" / "clustergraph").resolve() == SRC.resolve():
+        assert checks.load_repository(Settings(root=REPO)).internal_dirs == INTERNAL_QUERY_DIRS
+    assert checks.load_repository(Settings(root=ontology_project(tmp_path / "p"))).internal_dirs == ()

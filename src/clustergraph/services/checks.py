@@ -68,7 +68,7 @@ class Repository:
     files: dict[str, Path]
     root: Path
     queries_dir: Path
-    #: Folders of the program's own .rq files whose terms are checked too (load_repository(internal=True)).
+    #: Folders of the program's own .rq files whose terms are checked too (see load_repository).
     internal_dirs: tuple[Path, ...] = ()
 
     def where(self, graph: str, iri: str | None = None) -> str:
@@ -89,11 +89,12 @@ def short(iri: str) -> str:
     return f"<{iri}>"
 
 
-def load_repository(settings: Settings, *, internal: bool = False) -> Repository:
+def load_repository(settings: Settings, *, internal: bool | None = None) -> Repository:
     """Load ontology/, data/ and shapes/ into a new in-memory store, one named graph per file.
 
-    `internal` (the project's own repository) also checks the terms of the program's internal
-    queries (INTERNAL_QUERY_DIRS) against this ontology: a misspelt term there is an undeclared term.
+    `internal` also checks the terms of the program's internal queries (INTERNAL_QUERY_DIRS) against
+    this ontology, so a misspelt term there is an undeclared term; by default it is on when the
+    project is the program's own source repository (its src/clustergraph is the code running).
 
     Raises InputError (file, line, column) if a file does not parse; nothing else is read.
     """
@@ -105,6 +106,8 @@ def load_repository(settings: Settings, *, internal: bool = False) -> Repository
                 files.append((path, file_graph("shapes", stem)))
     store = EmbeddedStore()
     store.replace_graphs(files)
+    if internal is None:
+        internal = (settings.root / "src" / "clustergraph").resolve() == Path(__file__).parent.parent.resolve()
     return Repository(store, {str(g): p for p, g in files}, settings.root, settings.queries_dir,
                       INTERNAL_QUERY_DIRS if internal else ())
 
