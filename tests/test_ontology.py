@@ -29,7 +29,7 @@ has_ontology = pytest.mark.skipif(not any((REPO / "ontology").glob("*.ttl")), re
 
 @pytest.fixture(scope="module")
 def repo() -> Repository:
-    return load_repository(Settings(root=REPO))
+    return load_repository(Settings(root=REPO), internal=True)  # the program's own .rq files too
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,10 @@ really keywords and variables, never ones inside a string, an IRI or a comment.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from importlib import resources
 
 _TOKEN = re.compile(
     r"""
@@ -95,14 +96,34 @@ def bind_values(text: str, values: dict[str, str]) -> str:
     """
     if not values:
         return text
+    return bind_rows(text, list(values), [list(values.values())])
+
+
+def bind_rows(text: str, names: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """`text` with `VALUES (?a ?b) { (t1 t2) (t3 t4) ... }` opening the query's WHERE group.
+
+    As bind_values, for any number of rows (no rows: the query has no solutions). The term
+    texts must be N-Triples serialisations. Raises ValueError if the query has no WHERE group,
+    or a row does not have one term per name.
+    """
+    if any(len(row) != len(names) for row in rows):
+        raise ValueError("every row of a VALUES block needs one term per variable")
     toks = list(tokens(text))
     start = _where_brace(toks)
     if start is None:
         raise ValueError("the query has no WHERE group to bind parameters in")
-    names = " ".join(f"?{name}" for name in values)
-    terms = " ".join(values.values())
-    block = f" VALUES ({names}) {{ ({terms}) }} "
+    variables = " ".join(f"?{name}" for name in names)
+    terms = " ".join(f"({' '.join(row)})" for row in rows)
+    block = f" VALUES ({variables}) {{ {terms} }} "
     return "".join(t.text for t in toks[: start + 1]) + block + "".join(t.text for t in toks[start + 1 :])
+
+
+def packaged(package: str, name: str) -> str:
+    """The text of the file `name` (an internal .rq query) of the Python package `package`.
+
+    Modules read their fixed SPARQL once, at import, as module constants (tests/test_sparql_texts.py).
+    """
+    return resources.files(package).joinpath(name).read_text(encoding="utf-8")
 
 
 def _where_brace(toks: list[Token]) -> int | None:

@@ -28,6 +28,7 @@ from clustergraph.base.sparqlhelp import explain, explain_failure
 from clustergraph.base.terms import GRAPH, PREFIXES
 from clustergraph.core.rdfio import check_file, parse_file
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format, to_oxigraph
+from clustergraph.core.sparql import text
 from clustergraph.core.textindex import Hit, TextIndex, index_path
 
 #: Named graphs under this prefix are scratch, never data: a check may write them for its own time
@@ -67,6 +68,9 @@ class QueryOptions:
     named_graphs: tuple[str, ...] = ()
     #: Relative IRIs in the query resolve against it (the SPARQL Protocol: the service's URL).
     base_iri: str | None = None
+
+
+_GRAPH_SIZES = text("store-graph-sizes")
 
 
 class Store(ABC):
@@ -180,6 +184,18 @@ def bind(sparql: str, bindings: Mapping[str, Identifier], name: str) -> str:
         raise QueryError(name, str(exc)) from exc
 
 
+def bind_rows(sparql: str, names: Sequence[str], rows: Iterable[Sequence[Identifier]], name: str) -> str:
+    """The query with a VALUES block of `names` and one row per item of `rows` opening its WHERE group.
+
+    For a list of values (bind() binds one row); the terms are written in N-Triples (escaped), so
+    no value can change the query's shape.
+    """
+    try:
+        return lex.bind_rows(sparql, names, [[str(to_oxigraph(v)) for v in row] for row in rows])
+    except ValueError as exc:
+        raise QueryError(name, str(exc)) from exc
+
+
 def refuse_text_search(sparql: str, options: QueryOptions) -> None:
     """Raise QueryError if the query uses search:matches, which only the embedded store answers."""
     if textquery.uses_text_search(sparql):
@@ -276,7 +292,7 @@ class EmbeddedStore(Store):
         return self.index.rebuild(self._store)
 
     def graph_sizes(self) -> dict[URIRef, int]:
-        rows = self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        rows = self._store.query(_GRAPH_SIZES)
         assert isinstance(rows, ox.QuerySolutions)
         return {URIRef(r["g"].value): int(r["n"].value) for r in rows}
 

@@ -13,14 +13,19 @@ import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
-from clustergraph.base.terms import CG, CGS, PREFIXES
+from clustergraph.base.terms import CG, CGS
 from clustergraph.core.results import Solutions
-from clustergraph.core.store import QueryOptions, Store
-from clustergraph.services.describe import Value, class_count_query, labels, value
+from clustergraph.core.store import QueryOptions, Store, bind_rows
+from clustergraph.services.describe import Value, labels, value
+from clustergraph.services.sparql import text
 
-_PREFIXES = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
+#: The fixed queries (services/sparql/chains-*.rq).
+_INSERTIONS = text("chains-insertions")
+_LOCATED = text("chains-located-clusters")
+_COUNTS = text("chains-counts")  # (?kind ?class) bound to the rows of COUNTED
+_IS_CLUSTER = text("chains-is-cluster")
 _POINT = re.compile(r"POINT\s*\(\s*(-?[0-9.]+)\s+(-?[0-9.]+)\s*\)", re.IGNORECASE)
 #: What the home page counts: instances of each class and its subclasses.
 COUNTED = (("clusters", CG.Cluster), ("actors", CG.Actor), ("claims", CG.Claim), ("publications", CG.Publication))
@@ -78,18 +83,7 @@ class _Rows:
 
 def insertions(store: Store, cluster: str) -> list[Insertion]:
     """The chain insertions of `cluster`, ordered by start year, then chain."""
-    result = _select(store, f"""{_PREFIXES}
-      SELECT ?ins ?chain ?buyer ?market ?gov ?start ?end ?source ?locator ?status WHERE {{
-        ?ins cg:cluster ?cluster ; a/rdfs:subClassOf* cg:ChainInsertion .
-        OPTIONAL {{ ?ins cg:chain ?chain OPTIONAL {{ ?chain cg:endMarket ?market }} }}
-        OPTIONAL {{ ?ins cg:buyer|(cg:chain/cg:leadFirm) ?buyer }}
-        OPTIONAL {{ ?ins cg:governanceType ?gov }}
-        OPTIONAL {{ ?ins cg:period ?period OPTIONAL {{ ?period cg:startYear ?start }}
-                                            OPTIONAL {{ ?period cg:endYear ?end }} }}
-        OPTIONAL {{ ?ins prov:wasDerivedFrom ?source }}
-        OPTIONAL {{ ?ins cg:locator ?locator }}
-        OPTIONAL {{ ?ins cg:evidenceStatus ?status }}
-      }} ORDER BY ?start ?chain ?ins""", cluster, about=cluster)
+    result = _select(store, _INSERTIONS, cluster, about=cluster)
     names = labels(store, [t for row in result.rows for t in row])
     grouped: dict[str, _Rows] = {}
     for ins, chain, buyer, market, gov, start, end, source, locator, status in result.rows:
@@ -113,15 +107,7 @@ def _by_name(values: dict[str, Value]) -> tuple[Value, ...]:
 
 def located_clusters(store: Store) -> list[Located]:
     """Every cluster with its country (cg:country, or a place it lies in) and coordinates if any."""
-    result = _select(store, f"""{_PREFIXES}
-      PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
-      SELECT ?cluster ?country ?alpha2 ?wkt ?lat ?long WHERE {{
-        ?cluster a/rdfs:subClassOf* cg:Cluster .
-        OPTIONAL {{ ?cluster cg:country|((cg:location|cg:country)/(cg:partOf|cg:country)*) ?country .
-                   ?country cg:iso3166Alpha2 ?alpha2 }}
-        OPTIONAL {{ ?cluster (cg:location*)/geo:hasGeometry/geo:asWKT ?wkt }}
-        OPTIONAL {{ ?cluster cg:location* ?spot . ?spot wgs:lat ?lat ; wgs:long ?long }}
-      }} ORDER BY ?cluster""", "map")
+    result = _select(store, _LOCATED, "map")
     names = labels(store, [t for row in result.rows for t in row])
     found: dict[str, Located] = {}
     for cluster, country, alpha2, wkt, lat, long in result.rows:
@@ -135,7 +121,8 @@ def located_clusters(store: Store) -> list[Located]:
 
 def counts(store: Store) -> dict[str, int]:
     """How many clusters, actors, claims and publications the graph holds (subclasses included)."""
-    result = _select(store, class_count_query(COUNTED), "counts")
+    result = _select(store, bind_rows(_COUNTS, ["kind", "class"], [(Literal(k), c) for k, c in COUNTED], "counts"),
+                     "counts")
     found = {kind.value: int(n.value) for kind, n in result.rows
              if isinstance(kind, ox.Literal) and isinstance(n, ox.Literal)}
     return {name: found.get(name, 0) for name, _ in COUNTED}
@@ -143,7 +130,7 @@ def counts(store: Store) -> dict[str, int]:
 
 def is_cluster(store: Store, iri: str) -> bool:
     """Whether `iri` is a cg:Cluster (or of a subclass)."""
-    result = store.query(f"{_PREFIXES} ASK {{ ?cluster a/rdfs:subClassOf* cg:Cluster }}",
+    result = store.query(_IS_CLUSTER,
                          bindings={"cluster": URIRef(iri)}, options=QueryOptions(name=iri))
     return bool(getattr(result, "value", False))
 

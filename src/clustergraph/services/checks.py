@@ -1,5 +1,8 @@
 """Repository checks (STYLE.md §10): SPARQL over ontology/, data/ and shapes/, and the text of queries/.
 
+The SPARQL is services/sparql/checks-*.rq; a check whose every row is an offender is a
+`checks-<name>-violation.rq` with a '#+' header (summary, description), as the catalogue's queries.
+
 Every check returns every offender, each as a `Finding` with a one-line message, never just the
 first. The checks read a store that `load_repository` fills with one named graph per file, so a
 message can name the file an offending term is used in (and the first line it appears on).
@@ -18,13 +21,18 @@ from clustergraph.base.errors import InputError
 from clustergraph.base.terms import CG_IRI, CGS, GRAPH, PREFIXES, file_graph
 from clustergraph.core.config import Settings
 from clustergraph.core.results import Solutions
+from clustergraph.core.sparql import FOLDER as CORE_QUERIES
 from clustergraph.core.store import EmbeddedStore, QueryOptions, Store
 from clustergraph.services.build import RDF_SUFFIXES, source_files
+from clustergraph.services.queries import NamedQuery, read_query
+from clustergraph.services.sparql import FOLDER as INTERNAL_QUERIES
+from clustergraph.services.sparql import text
 
 CGS_IRI = str(CGS)
+#: The folders of the program's own SPARQL (.rq files read by its modules).
+INTERNAL_QUERY_DIRS = (CORE_QUERIES, INTERNAL_QUERIES, Path(__file__).with_name("sheets"))
 ONTOLOGY_GRAPHS = str(GRAPH) + "ontology/"
 SHAPES_GRAPHS = str(GRAPH) + "shapes/"
-_SH = "http://www.w3.org/ns/shacl#"
 
 
 class Check(Enum):
@@ -60,6 +68,8 @@ class Repository:
     files: dict[str, Path]
     root: Path
     queries_dir: Path
+    #: Folders of the program's own .rq files whose terms are checked too (see load_repository).
+    internal_dirs: tuple[Path, ...] = ()
 
     def where(self, graph: str, iri: str | None = None) -> str:
         """The file behind `graph` relative to the root, with the first line `iri` appears on."""
@@ -79,8 +89,12 @@ def short(iri: str) -> str:
     return f"<{iri}>"
 
 
-def load_repository(settings: Settings) -> Repository:
+def load_repository(settings: Settings, *, internal: bool | None = None) -> Repository:
     """Load ontology/, data/ and shapes/ into a new in-memory store, one named graph per file.
+
+    `internal` also checks the terms of the program's internal queries (INTERNAL_QUERY_DIRS) against
+    this ontology, so a misspelt term there is an undeclared term; by default it is on when the
+    project is the program's own source repository (its src/clustergraph is the code running).
 
     Raises InputError (file, line, column) if a file does not parse; nothing else is read.
     """
@@ -92,7 +106,10 @@ def load_repository(settings: Settings) -> Repository:
                 files.append((path, file_graph("shapes", stem)))
     store = EmbeddedStore()
     store.replace_graphs(files)
-    return Repository(store, {str(g): p for p, g in files}, settings.root, settings.queries_dir)
+    if internal is None:
+        internal = (settings.root / "src" / "clustergraph").resolve() == Path(__file__).parent.parent.resolve()
+    return Repository(store, {str(g): p for p, g in files}, settings.root, settings.queries_dir,
+                      INTERNAL_QUERY_DIRS if internal else ())
 
 
 def check_repository(repo: Repository) -> tuple[Finding, ...]:
@@ -109,21 +126,8 @@ def check_repository(repo: Repository) -> tuple[Finding, ...]:
 
 # -- declared terms ----------------------------------------------------------------------------
 
-_DECLARED = """
-SELECT DISTINCT ?term WHERE {
-  { GRAPH ?g { ?term a ?type } FILTER(STRSTARTS(STR(?g), "%(onto)s")) }
-  UNION
-  { GRAPH ?g { ?term a ?type } FILTER(STRSTARTS(STR(?g), "%(shapes)s") && STRSTARTS(STR(?type), "%(sh)s")) }
-  UNION
-  { GRAPH ?g { ?term a ?type } FILTER(STRSTARTS(STR(?term), "%(cgs)s")) }
-}"""
-
-_USED = """
-SELECT DISTINCT ?term ?g WHERE {
-  GRAPH ?g { { ?term ?p ?o } UNION { ?s ?term ?o } UNION { ?s ?p ?term } }
-  FILTER(isIRI(?term) && (STRSTARTS(STR(?term), "%(cg)s") || STRSTARTS(STR(?term), "%(cgs)s")))
-  FILTER(STR(?term) != "%(cg)s" && STR(?term) != "%(cgs)s")
-}"""
+_DECLARED = text("checks-declared-terms")
+_USED = text("checks-used-terms")
 
 
 def declared_terms(store: Store) -> set[str]:
@@ -132,19 +136,20 @@ def declared_terms(store: Store) -> set[str]:
     cg: terms are declared by the ontology's files; cgs: concepts by any file of ontology/ or data/;
     shapes by a SHACL type in shapes/.
     """
-    rows = _select(store, _DECLARED % _NS, "declared terms")
+    rows = _select(store, _DECLARED, "declared terms")
     return {row["term"] for row in rows if row["term"].startswith((CG_IRI, CGS_IRI))}
 
 
 def undeclared_terms(repo: Repository) -> list[Finding]:
-    """Every cg: or cgs: IRI used in a file of ontology/ data/ shapes/ queries/ but declared nowhere."""
+    """Every cg: or cgs: IRI used in a file of ontology/ data/ shapes/ queries/ (and of the program's
+    internal queries, `repo.internal_dirs`) but declared nowhere."""
     declared = declared_terms(repo.store)
     found: list[tuple[str, str, str]] = []
-    for row in _select(repo.store, _USED % _NS, "used terms"):
+    for row in _select(repo.store, _USED, "used terms"):
         term = row["term"]
         if term not in declared:
             found.append((repo.where(row["g"], term), term, _where_declared(term)))
-    for path, line, term in query_terms(repo.queries_dir):
+    for path, line, term in (t for folder in (repo.queries_dir, *repo.internal_dirs) for t in query_terms(folder)):
         if term not in declared:
             found.append((f"{_relative(path, repo.root)}:{line}", term, _where_declared(term)))
     return [
@@ -202,33 +207,8 @@ def _header_terms(path: Path, text: str, prefixes: dict[str, str]) -> Iterator[t
 
 _META = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
          "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2001/XMLSchema#")
-_NOT_SHAPES = f'FILTER(!STRSTARTS(STR(?g), "{SHAPES_GRAPHS}"))'
-_ROLES = {
-    "class": f"""SELECT DISTINCT ?x ?why WHERE {{
-        {{ GRAPH ?g {{ ?x a ?t }} {_NOT_SHAPES} VALUES (?t ?why) {{
-            (owl:Class "declared owl:Class") (rdfs:Class "declared rdfs:Class") }} }}
-        UNION {{ GRAPH ?g {{ ?i a ?x }} {_NOT_SHAPES} BIND("the type of another node" AS ?why) }}
-        UNION {{ GRAPH ?g {{ ?x rdfs:subClassOf ?y }} {_NOT_SHAPES} BIND("has rdfs:subClassOf" AS ?why) }}
-    }}""",
-    "property": f"""SELECT DISTINCT ?x ?why WHERE {{
-        {{ GRAPH ?g {{ ?x a ?t }} {_NOT_SHAPES} VALUES (?t ?why) {{
-            (owl:ObjectProperty "declared owl:ObjectProperty")
-            (owl:DatatypeProperty "declared owl:DatatypeProperty")
-            (owl:AnnotationProperty "declared owl:AnnotationProperty")
-            (rdf:Property "declared rdf:Property") }} }}
-        UNION {{ GRAPH ?g {{ ?s ?x ?o }} {_NOT_SHAPES} BIND("used as a predicate" AS ?why) }}
-    }}""",
-    "individual": f"""SELECT DISTINCT ?x ?why WHERE {{
-        {{ GRAPH ?g {{ ?x a owl:NamedIndividual }} {_NOT_SHAPES} BIND("declared owl:NamedIndividual" AS ?why) }}
-        UNION {{ GRAPH ?g {{ ?x a ?c }} {_NOT_SHAPES} FILTER(%(not_meta)s)
-                 BIND(CONCAT("typed <", STR(?c), ">") AS ?why) }}
-        UNION {{ GRAPH ?g {{ ?x ?p ?o }} {_NOT_SHAPES}
-                 {{ ?p a owl:ObjectProperty }} UNION {{ ?p a owl:DatatypeProperty }}
-                 BIND(CONCAT("the subject of <", STR(?p), ">") AS ?why) }}
-        UNION {{ GRAPH ?g {{ ?s ?p ?x }} {_NOT_SHAPES} ?p a owl:ObjectProperty
-                 BIND(CONCAT("the value of <", STR(?p), ">") AS ?why) }}
-    }}""",
-}
+#: Per role, the IRIs of ontology/ and data/ in that role and why (checks-punning-<role>.rq).
+_ROLES = {role: text(f"checks-punning-{role}") for role in ("class", "property", "individual")}
 
 
 def punning(store: Store) -> list[Finding]:
@@ -237,11 +217,10 @@ def punning(store: Store) -> list[Finding]:
     OWL 2 allows this punning but owlready2 silently misreads it, so HermiT would check something
     else than the files say. Vocabulary IRIs of RDF, RDFS, OWL and XSD are exempt.
     """
-    not_meta = " && ".join(f'!STRSTARTS(STR(?c), "{ns}")' for ns in _META)
     roles: dict[str, dict[str, str]] = {}
     for role, sparql in _ROLES.items():
         seen: dict[str, str] = {}
-        for row in _select(store, sparql % {"not_meta": not_meta}, f"punning ({role})"):
+        for row in _select(store, sparql, f"punning ({role})"):
             x, why = row["x"], _shorten_refs(row["why"])
             # A declaration explains a role better than a use does.
             declared = why.startswith("declared")
@@ -261,30 +240,19 @@ def punning(store: Store) -> list[Finding]:
 
 # -- labels, definitions, sources, deprecation ------------------------------------------------
 
-_TERMS = f"""
-  {{ SELECT DISTINCT ?term ?kind WHERE {{
-      {{ GRAPH ?g {{ ?term a ?t }} FILTER(STRSTARTS(STR(?g), "{ONTOLOGY_GRAPHS}")
-         && STRSTARTS(STR(?term), "{CG_IRI}") && STR(?term) != "{CG_IRI}") BIND("term" AS ?kind) }}
-      UNION
-      {{ GRAPH ?g {{ ?term a ?t }} VALUES ?t {{ skos:Concept skos:ConceptScheme }}
-         FILTER(STRSTARTS(STR(?term), "{CGS_IRI}")) BIND("concept" AS ?kind) }}
-  }} }}
-  FILTER NOT EXISTS {{ ?term owl:deprecated ?dep FILTER(?dep = true) }}
-"""
-#: A cg: term is named by rdfs:label, a cgs: concept by skos:prefLabel.
-_LABEL = 'BIND(IF(?kind = "term", rdfs:label, skos:prefLabel) AS ?labelling)'
+#: The checks whose every row is an offender: services/sparql/checks-<name>-violation.rq, each with a
+#: '#+' header (summary, description) read as the catalogue's are. They share one pattern: the
+#: non-deprecated cg: terms of ontology/ (?kind "term") and cgs: concepts and schemes (?kind "concept");
+#: a cg: term is named by rdfs:label, a cgs: concept by skos:prefLabel.
+VIOLATIONS: dict[str, NamedQuery] = {
+    path.name.removeprefix("checks-").removesuffix("-violation.rq"): read_query(path)
+    for path in sorted(INTERNAL_QUERIES.glob("checks-*-violation.rq"))
+}
 
 
 def duplicate_labels(store: Store) -> list[Finding]:
     """Labels (per language) shared by two non-deprecated cg: terms, or two cgs: concepts of one scheme."""
-    rows = _select(store, f"""
-        SELECT ?label (LANG(?label) AS ?lang) ?scope
-               (GROUP_CONCAT(DISTINCT STR(?term); separator=" ") AS ?terms) WHERE {{
-          {_TERMS} {_LABEL}
-          ?term ?labelling ?label .
-          OPTIONAL {{ ?term skos:inScheme ?scheme }}
-          BIND(IF(?kind = "term", "", COALESCE(STR(?scheme), "")) AS ?scope)
-        }} GROUP BY ?label ?scope HAVING (COUNT(DISTINCT ?term) > 1)""", "duplicate labels")
+    rows = _violations(store, "duplicate-label")
     found = []
     for row in rows:
         terms = ", ".join(short(t) for t in sorted(row["terms"].split()))
@@ -299,19 +267,8 @@ def missing_documentation(store: Store) -> list[Finding]:
 
     A cg: term needs rdfs:label; a cgs: concept or scheme needs skos:prefLabel.
     """
-    rows = _select(store, f"""
-        SELECT ?term ?kind ?needs WHERE {{
-          {_TERMS}
-          VALUES (?property ?needs) {{ (rdfs:label "rdfs:label") (skos:definition "skos:definition")
-                                      (dcterms:source "dcterms:source") }}
-          FILTER(?property != rdfs:label || ?kind = "term")
-          FILTER NOT EXISTS {{ ?term ?property ?value }}
-        }}""", "missing documentation")
-    rows += _select(store, f"""
-        SELECT ?term ?kind ("skos:prefLabel" AS ?needs) WHERE {{
-          {_TERMS} FILTER(?kind = "concept")
-          FILTER NOT EXISTS {{ ?term skos:prefLabel ?value }}
-        }}""", "missing documentation")
+    rows = _violations(store, "missing-documentation")
+    rows += _violations(store, "missing-preflabel")
     check = {"dcterms:source": Check.SOURCE, "skos:definition": Check.DEFINITION}
     return sorted(
         (Finding(check.get(r["needs"], Check.LABEL), short(r["term"]), f"{short(r['term'])}: needs {r['needs']}")
@@ -322,16 +279,7 @@ def missing_documentation(store: Store) -> list[Finding]:
 
 def bad_definitions(store: Store) -> list[Finding]:
     """Definitions that do not end with a period, or only repeat the label ("A cluster.")."""
-    rows = _select(store, f"""
-        SELECT ?term ?definition ?label ?problem WHERE {{
-          {_TERMS} {_LABEL}
-          ?term skos:definition ?definition .
-          OPTIONAL {{ ?term ?labelling ?label FILTER(LANG(?label) = LANG(?definition)) }}
-          BIND(REPLACE(LCASE(STR(?definition)), "^\\\\s*(an?|the)\\\\s+|\\\\s*\\\\.\\\\s*$", "") AS ?bare)
-          BIND(IF(!REGEX(STR(?definition), "[.][\\"'\\u201d)]*\\\\s*$"), "must end with a period",
-               IF(BOUND(?label) && ?bare = LCASE(STR(?label)), "only repeats the label", "")) AS ?problem)
-          FILTER(?problem != "")
-        }}""", "bad definitions")
+    rows = _violations(store, "bad-definition")
     found = []
     for r in rows:
         text = _shorten(r["definition"], 60)
@@ -343,12 +291,7 @@ def bad_definitions(store: Store) -> list[Finding]:
 
 def deprecations(store: Store) -> list[Finding]:
     """Deprecated cg: terms and cgs: concepts without dcterms:isReplacedBy."""
-    rows = _select(store, f"""
-        SELECT DISTINCT ?term WHERE {{
-          ?term owl:deprecated ?dep FILTER(?dep = true)
-          FILTER(STRSTARTS(STR(?term), "{CG_IRI}") || STRSTARTS(STR(?term), "{CGS_IRI}"))
-          FILTER NOT EXISTS {{ ?term dcterms:isReplacedBy ?new }}
-        }} ORDER BY ?term""", "deprecations")
+    rows = _violations(store, "deprecation")
     return [Finding(Check.DEPRECATION, short(r["term"]),
                     f"{short(r['term'])}: deprecated without dcterms:isReplacedBy (name the term that replaces it)")
             for r in rows]
@@ -356,15 +299,18 @@ def deprecations(store: Store) -> list[Finding]:
 
 # -- helpers -----------------------------------------------------------------------------------
 
-_NS = {"onto": ONTOLOGY_GRAPHS, "shapes": SHAPES_GRAPHS, "sh": _SH, "cg": CG_IRI, "cgs": CGS_IRI}
-_HEADER = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
 
 def _select(store: Store, sparql: str, name: str) -> list[dict[str, str]]:
     """Rows of a SELECT as dicts of variable to the plain value (an IRI, or a literal as N-Triples)."""
-    result = store.query(_HEADER + sparql, options=QueryOptions(name=f"check: {name}"))
+    result = store.query(sparql, options=QueryOptions(name=f"check: {name}"))
     assert isinstance(result, Solutions)
     return [{v: _text(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
+
+
+def _violations(store: Store, check: str) -> list[dict[str, str]]:
+    """The rows of the violation query `check` (checks-<check>-violation.rq), one per offender."""
+    return _select(store, VIOLATIONS[check].text, check.replace("-", " "))
 
 
 def _text(term: object) -> str:

@@ -8,7 +8,7 @@ Never changes the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -16,14 +16,22 @@ from rdflib import URIRef
 
 from clustergraph.base.terms import CG_IRI, PREFIXES
 from clustergraph.core.results import OxTerm, Solutions, Triples
-from clustergraph.core.store import QueryOptions, Store
+from clustergraph.core.store import QueryOptions, Store, bind_rows
+from clustergraph.services.sparql import text
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_PREFIXES = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
-#: Properties that name a thing, best first.
+#: Properties that name a thing, best first (describe-labels.rq reads them).
 LABEL_PROPERTIES = ("skos:prefLabel", "rdfs:label", "dcterms:title", "schema:name", "foaf:name", "skos:notation")
 #: Most incoming links and properties a page shows.
 PAGE_ROWS = 500
+#: The fixed queries (services/sparql/describe-*.rq); ?x is bound to the resource.
+_EXISTS = text("describe-exists")
+_TRIPLES = text("describe-triples")
+_PROPERTIES = text("describe-properties")  # LIMIT PAGE_ROWS * 4
+_INCOMING = text("describe-incoming")  # LIMIT PAGE_ROWS + 1
+_TYPES = text("describe-types")
+_CLAIMS = text("describe-claims")  # LIMIT PAGE_ROWS * 4
+_LABELS = text("describe-labels")  # ?x bound to a list; the properties of LABEL_PROPERTIES
 
 
 @dataclass(frozen=True)
@@ -79,33 +87,24 @@ def exists(store: Store, iri: str) -> bool:
         ox.NamedNode(iri)
     except ValueError:
         return False
-    result = store.query("ASK { { ?x ?p ?o } UNION { ?s ?p ?x } }", bindings={"x": URIRef(iri)},
+    result = store.query(_EXISTS, bindings={"x": URIRef(iri)},
                          options=QueryOptions(name=iri))
     return bool(getattr(result, "value", False))
 
 
 def resource_triples(store: Store, iri: str, *, limit: int | None = None) -> Triples:
     """The resource's triples for machines: outgoing (with one level of blank nodes) and incoming."""
-    sparql = """CONSTRUCT { ?x ?p ?o . ?o ?p2 ?o2 . ?s ?p3 ?x } WHERE {
-      { ?x ?p ?o OPTIONAL { FILTER(isBlank(?o)) ?o ?p2 ?o2 } } UNION { ?s ?p3 ?x } }"""
-    result = store.query(sparql, bindings={"x": URIRef(iri)}, options=QueryOptions(name=iri, limit=limit))
+    result = store.query(_TRIPLES, bindings={"x": URIRef(iri)}, options=QueryOptions(name=iri, limit=limit))
     assert isinstance(result, Triples)
     return result
 
 
 def describe(store: Store, iri: str) -> Description:
     """The description of `iri` for its page; labels are fetched for every IRI it shows."""
-    out = _select(store, f"""SELECT ?p ?o ?p2 ?o2 WHERE {{ ?x ?p ?o
-        OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2 }} }} LIMIT {PAGE_ROWS * 4}""", iri, about=iri)
-    incoming = _select(store, f"SELECT ?s ?p WHERE {{ ?s ?p ?x }} ORDER BY ?p ?s LIMIT {PAGE_ROWS + 1}", iri, about=iri)
-    types = _select(store, f"""{_PREFIXES} SELECT DISTINCT ?type WHERE {{
-        ?x a/rdfs:subClassOf* ?type FILTER(isIRI(?type)) }}""", iri, about=iri)
-    claims = _select(store, f"""{_PREFIXES} SELECT ?claim ?via ?kind ?source ?status ?locator ?statement WHERE {{
-        ?claim ?via ?x ; a ?kind . ?kind rdfs:subClassOf* cg:Claim .
-        OPTIONAL {{ ?claim prov:wasDerivedFrom ?source }}
-        OPTIONAL {{ ?claim cg:evidenceStatus ?status }}
-        OPTIONAL {{ ?claim cg:locator ?locator }}
-        OPTIONAL {{ ?claim cg:statement ?statement }} }} ORDER BY ?claim LIMIT {PAGE_ROWS * 4}""", iri, about=iri)
+    out = _select(store, _PROPERTIES, iri, about=iri)
+    incoming = _select(store, _INCOMING, iri, about=iri)
+    types = _select(store, _TYPES, iri, about=iri)
+    claims = _select(store, _CLAIMS, iri, about=iri)
     terms = [t for result in (out, incoming, types, claims) for row in result.rows for t in row]
     names = labels(store, terms + [ox.NamedNode(iri)])
     own_label = names.get(iri)
@@ -137,10 +136,8 @@ def labels(store: Store, terms: Iterable[OxTerm | str | None]) -> dict[str, str]
     iris = sorted({t.value if isinstance(t, ox.NamedNode) else t for t in terms if isinstance(t, (ox.NamedNode, str))})
     found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(iris), 400):
-        chunk = " ".join(str(ox.NamedNode(i)) for i in iris[start:start + 400])
-        paths = "|".join(LABEL_PROPERTIES)
-        result = _select(store, f"""{_PREFIXES} SELECT ?x ?label WHERE {{ VALUES ?x {{ {chunk} }}
-            ?x {paths} ?label FILTER(isLiteral(?label)) }}""", "labels")
+        chunk = bind_rows(_LABELS, ["x"], [[URIRef(i)] for i in iris[start:start + 400]], "labels")
+        result = _select(store, chunk, "labels")
         for x, label in result.rows:
             if not isinstance(x, ox.NamedNode) or not isinstance(label, ox.Literal):
                 continue
@@ -229,9 +226,3 @@ def _select(store: Store, sparql: str, name: str, *, about: str | None = None) -
     assert isinstance(result, Solutions)
     return result
 
-
-def class_count_query(classes: Sequence[tuple[str, URIRef]]) -> str:
-    """A query counting the instances (with subclasses) of each (name, class) in one pass."""
-    values = " ".join(f'("{name}" <{iri}>)' for name, iri in classes)
-    return f"""{_PREFIXES} SELECT ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {{
-        VALUES (?kind ?class) {{ {values} }} ?x a/rdfs:subClassOf* ?class }} GROUP BY ?kind"""

@@ -15,27 +15,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from clustergraph.base.errors import QueryError
-from clustergraph.base.terms import PREFIXES
 from clustergraph.core.results import OxTerm, Solutions
 from clustergraph.core.store import QueryOptions, Store
 from clustergraph.services.describe import Value, labels, value
 from clustergraph.services.queries import find_query, run_named
+from clustergraph.services.sparql import text
 
-_PREFIXES = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
 #: The bearings that weigh on a hypothesis, in the order the page shows them.
 BEARINGS = ("supports", "qualifies", "contradicts")
 #: The evidence statuses, in the order the page shows them (their concepts' local names).
 STATUSES = ("Verified", "Unverified", "Inferred")
-_HYPOTHESES = _PREFIXES + """
-SELECT ?hypothesis ?label ?statement ?query ?claimColumn ?sourceColumn ?statusColumn ?source WHERE {
-  ?hypothesis a cg:Hypothesis ; cg:weighedBy ?query ; cg:claimColumn ?claimColumn ;
-      cg:sourceColumn ?sourceColumn ; cg:statusColumn ?statusColumn .
-  OPTIONAL { ?hypothesis rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en")) }
-  OPTIONAL { ?hypothesis cg:hypothesisStatement ?statement }
-  OPTIONAL { ?hypothesis prov:wasDerivedFrom ?source }
-}
-ORDER BY ?hypothesis ?source
-"""
+_HYPOTHESES = text("evidence-hypotheses")
 
 
 @dataclass(frozen=True)

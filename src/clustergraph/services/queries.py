@@ -55,25 +55,14 @@ from clustergraph.base.sparqlhelp import with_prefixes
 from clustergraph.base.terms import PREFIXES
 from clustergraph.core.results import QueryResult, Solutions, to_rdflib
 from clustergraph.core.store import QueryOptions, Store
+from clustergraph.services.sparql import text as internal_query
 
 HEADER_KEYS = {"summary", "description", "tags", "defaults", "parameters", "method"}
 PARAMETER_KEYS = {"type", "scheme", "description"}
 _PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 _IRI_VALUE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*")
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_CONCEPTS = f"""
-PREFIX skos: <{_SKOS}>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?concept WHERE {{
-  {{ ?concept skos:inScheme ?scheme }} UNION {{ ?concept skos:topConceptOf ?scheme }}
-  UNION {{ ?scheme skos:hasTopConcept ?concept }}
-  ?concept a ?class .
-  # A subquery with a LIMIT so that Virtuoso 7.2.5 computes the class closure on its own (README).
-  {{ SELECT ?class WHERE {{ ?class rdfs:subClassOf* skos:Concept }} LIMIT 1000000 }}
-}}
-ORDER BY ?concept
-"""
+_CONCEPTS = internal_query("queries-concepts")
 
 
 class ParamType(Enum):

@@ -30,7 +30,6 @@ from clustergraph.core.config import Settings
 from clustergraph.core.results import Triples, write_triples
 from clustergraph.core.store import QueryOptions, Store
 from clustergraph.services.checks import (
-    SHAPES_GRAPHS,
     Check,
     Finding,
     check_repository,
@@ -38,14 +37,13 @@ from clustergraph.services.checks import (
     punning,
     short,
 )
+from clustergraph.services.sparql import text
 
 _OWL = "http://www.w3.org/2002/07/owl#"
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _NOTHING = _OWL + "Nothing"
-#: owlready2 imports the Python module this annotation names when it loads an ontology.
-_PYTHON_MODULE = "http://www.lesfleursdunormal.fr/static/_downloads/owlready_ontology.owl#python_module"
 #: Where owlready2 files the loaded triples; never dereferenced.
 _SCRATCH_IRI = "https://w3id.org/clustergraph/check/"
 #: The datatypes of the OWL 2 datatype map; HermiT ignores literals of any other (xsd:gYear, xsd:date).
@@ -197,12 +195,8 @@ def _refuse_punning(store: Store) -> None:
 
 # -- the graph HermiT sees ---------------------------------------------------------------------
 
-_INPUT = f"""
-CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  GRAPH ?g {{ ?s ?p ?o }}
-  FILTER(!STRSTARTS(STR(?g), "{SHAPES_GRAPHS}"))
-  FILTER(?p != <{_OWL}imports> && ?p != <{_PYTHON_MODULE}>)
-}}"""
+_INPUT = text("reasoning-input")
+_DATATYPES = text("reasoning-datatypes")
 
 
 def _reasoner_input(store: Store) -> list[ox.Triple]:
@@ -212,9 +206,7 @@ def _reasoner_input(store: Store) -> list[ox.Triple]:
 
 
 def _ignored_datatypes(store: Store) -> tuple[str, ...]:
-    rows = _column(store, f"""SELECT DISTINCT ?dt WHERE {{
-        GRAPH ?g {{ ?s ?p ?o }} FILTER(isLiteral(?o) && !STRSTARTS(STR(?g), "{SHAPES_GRAPHS}"))
-        BIND(DATATYPE(?o) AS ?dt) }}""", "dt")
+    rows = _column(store, _DATATYPES, "dt")
     return tuple(sorted(dt for dt in rows if dt not in OWL2_DATATYPES))
 
 
@@ -303,33 +295,9 @@ def _java_message(exc: Exception) -> str:
 
 # -- culprits ----------------------------------------------------------------------------------
 
-#: ?x has type ?T (or a subclass of it): asserted, or by the domain or range of a property ?pT.
-_TYPED = """{ ?x a ?T BIND("1 typed" AS ?hT) BIND(?T AS ?pT) }
-            UNION { ?x ?pT ?yT . ?pT rdfs:subPropertyOf*/rdfs:domain ?T BIND("2 domain" AS ?hT) }
-            UNION { ?yT ?pT ?x . ?pT rdfs:subPropertyOf*/rdfs:range ?T BIND("3 range" AS ?hT) }"""
-_DISJOINT = f"""
-PREFIX owl: <{_OWL}>
-PREFIX rdf: <{_RDF}>
-PREFIX rdfs: <{_RDFS}>
-SELECT ?x ?a ?b (MIN(CONCAT(?hta, " ", STR(?pta))) AS ?ha) (MIN(CONCAT(?htb, " ", STR(?ptb))) AS ?hb) WHERE {{
-  {{ ?a owl:disjointWith ?b }} UNION {{ ?b owl:disjointWith ?a }}
-  UNION {{ ?a owl:complementOf ?b }} UNION {{ ?b owl:complementOf ?a }}
-  UNION {{ ?d a owl:AllDisjointClasses ; owl:members ?m .
-           ?m rdf:rest*/rdf:first ?a . ?m rdf:rest*/rdf:first ?b . FILTER(?a != ?b) }}
-  UNION {{ BIND(owl:Nothing AS ?a) BIND(owl:Nothing AS ?b) }}
-  FILTER(isIRI(?a) && isIRI(?b) && STR(?a) <= STR(?b))
-  ?ta rdfs:subClassOf* ?a .
-  ?tb rdfs:subClassOf* ?b .
-  {_TYPED.replace("T", "ta")}
-  {_TYPED.replace("T", "tb")}
-  FILTER(!isLiteral(?x))
-}} GROUP BY ?x ?a ?b ORDER BY ?x ?a ?b"""
-_SAME_AND_DIFFERENT = f"""
-PREFIX owl: <{_OWL}>
-SELECT DISTINCT ?x ?y WHERE {{
-  ?x owl:sameAs ?y .
-  {{ ?x owl:differentFrom ?y }} UNION {{ ?y owl:differentFrom ?x }}
-}} ORDER BY ?x ?y"""
+#: Culprits a query can see (services/sparql/reasoning-*.rq).
+_DISJOINT = text("reasoning-disjoint")
+_SAME_AND_DIFFERENT = text("reasoning-same-and-different")
 
 
 def _by_sparql(store: Store) -> list[Culprit]:
@@ -360,17 +328,7 @@ def _how(row: dict[str, str], side: str) -> str:
     return f" (typed {short(via)})" if how == "typed" else f" (by the {how} of {short(via)})"
 
 
-_INDIVIDUALS = f"""
-PREFIX owl: <{_OWL}>
-PREFIX rdfs: <{_RDFS}>
-SELECT DISTINCT ?x WHERE {{
-  GRAPH ?g {{ ?x ?p ?o }} FILTER(isIRI(?x) && !STRSTARTS(STR(?g), "{SHAPES_GRAPHS}"))
-  FILTER NOT EXISTS {{ ?x a ?meta FILTER((STRSTARTS(STR(?meta), "{_OWL}") || STRSTARTS(STR(?meta), "{_RDFS}")
-                                         || STRSTARTS(STR(?meta), "{_RDF}"))
-                                        && ?meta != owl:NamedIndividual && ?meta != owl:Thing) }}
-  FILTER NOT EXISTS {{ ?x rdfs:subClassOf|owl:equivalentClass|rdfs:subPropertyOf|rdfs:domain|rdfs:range ?y }}
-  FILTER NOT EXISTS {{ ?i a ?x }}
-}} ORDER BY ?x"""
+_INDIVIDUALS = text("reasoning-individuals")
 
 
 def _by_elimination(store: Store, triples: Sequence[ox.Triple], runner: _Runner) -> tuple[list[Culprit], bool]:

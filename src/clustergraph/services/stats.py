@@ -8,13 +8,11 @@ from enum import Enum
 from rdflib import URIRef
 from rdflib.term import Identifier
 
-from clustergraph.base.terms import PREFIXES
 from clustergraph.core.results import Solutions
 from clustergraph.core.store import QueryOptions, Store
+from clustergraph.services.sparql import text
 
-_CLASSES = """
-SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n) ?class
-"""
+_CLASSES = text("stats-classes")
 
 
 @dataclass(frozen=True)
@@ -72,39 +70,12 @@ class Coverage:
         return not self.missing
 
 
-#: Per aspect, the clusters that have it. A cluster takes part in a claim as its cg:cluster or, in a
-#: chain link, as the supplier; buyers of a chain link count only for the supplying cluster. Kinds of
-#: claim include their subclasses (the closure is computed once, in a sub-select: a path per row is slow).
-_ASPECTS: dict[Aspect, str] = {
-    Aspect.SECTOR: "?cluster cg:sector ?any",
-    Aspect.COUNTRY: "?cluster cg:country ?any",
-    Aspect.CHAIN: """%(links)s ?claim a ?type ; cg:chain ?any .
-        { ?claim cg:cluster ?cluster } UNION { ?claim cg:supplier ?cluster }""",
-    Aspect.BUYERS: """%(links)s ?claim a ?type ; cg:buyer ?any .
-        { ?claim cg:cluster ?cluster FILTER NOT EXISTS { ?claim a cg:ChainLink } }
-        UNION { ?claim cg:supplier ?cluster }""",
-    Aspect.GOVERNANCE: """%(links)s ?claim a ?type .
-        { ?claim cg:cluster ?cluster } UNION { ?claim cg:supplier ?cluster }
-        { ?claim cg:governanceType ?any } UNION { ?claim cg:hierarchyRank ?any }""",
-    Aspect.UPGRADING: "%(upgrading)s ?claim a ?type ; cg:cluster ?cluster",
-    Aspect.STANDARDS: "%(standards)s ?claim a ?type ; cg:cluster ?cluster",
-    Aspect.SOURCES: "{ ?cluster prov:wasDerivedFrom ?any } UNION { ?any cg:studies ?cluster }",
-}
-
-_KINDS = "{ SELECT DISTINCT ?type WHERE { VALUES ?kind { %s } ?type rdfs:subClassOf* ?kind } }"
-_CLAIM_KINDS = {
-    "links": _KINDS % "cg:ChainInsertion cg:ChainLink",
-    "upgrading": _KINDS % "cg:UpgradingOutcome",
-    "standards": _KINDS % "cg:StandardRequirement cg:StandardEffect cg:Certification",
-}
-
-_PREFIXES = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in ("cg", "rdfs", "prov"))
-
-_CLUSTERS = _PREFIXES + """SELECT ?cluster (SAMPLE(?name) AS ?label) WHERE {
-  { SELECT DISTINCT ?cluster WHERE { { SELECT DISTINCT ?type WHERE { ?type rdfs:subClassOf* cg:Cluster } }
-                                     ?cluster a ?type } }
-  OPTIONAL { ?cluster rdfs:label ?name FILTER(LANG(?name) IN ("en", "")) }
-} GROUP BY ?cluster"""
+#: Per aspect, the clusters that have it (services/sparql/stats-coverage-<aspect>.rq). A cluster takes
+#: part in a claim as its cg:cluster or, in a chain link, as the supplier; buyers of a chain link count
+#: only for the supplying cluster. Kinds of claim include their subclasses (the closure is computed
+#: once, in a sub-select: a path per row is slow).
+_ASPECTS: dict[Aspect, str] = {aspect: text(f"stats-coverage-{aspect.value}") for aspect in Aspect}
+_CLUSTERS = text("stats-clusters")
 
 
 def coverage(store: Store) -> tuple[Coverage, ...]:
@@ -113,7 +84,7 @@ def coverage(store: Store) -> tuple[Coverage, ...]:
     One query lists the clusters, one per aspect finds those that have it. Ordered by label, then IRI;
     a cluster without an English or untagged label is named by its IRI.
     """
-    having = {aspect: _clusters(store, pattern % _CLAIM_KINDS, aspect.value) for aspect, pattern in _ASPECTS.items()}
+    having = {aspect: _clusters(store, sparql, aspect.value) for aspect, sparql in _ASPECTS.items()}
     found = []
     for row in _select(store, _CLUSTERS, "clusters"):
         cluster = URIRef(str(row["cluster"]))
@@ -122,8 +93,8 @@ def coverage(store: Store) -> tuple[Coverage, ...]:
     return tuple(sorted(found, key=lambda c: (c.label.casefold(), str(c.cluster))))
 
 
-def _clusters(store: Store, pattern: str, aspect: str) -> set[URIRef]:
-    rows = _select(store, _PREFIXES + f"SELECT DISTINCT ?cluster WHERE {{ {pattern} }}", aspect)
+def _clusters(store: Store, sparql: str, aspect: str) -> set[URIRef]:
+    rows = _select(store, sparql, aspect)
     return {URIRef(str(row["cluster"])) for row in rows if isinstance(row["cluster"], URIRef)}
 
 
