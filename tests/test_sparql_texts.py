@@ -43,17 +43,20 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("core/worker.py", "*"): "the writer process runs the Store calls its parent sends; the parent's calls are checked here",
     # The modules below are being moved into packages on another branch (i19pkg) at the same time;
     # their texts follow once the move is merged. What each builds with values today:
-    ("services/compiler.py", "*"): "the SHACL compiler's SPARQL, generated from the shapes' structure",
-    ("services/delta.py", "*"): "generated from the shapes' reads; a graph IRI pasted into a CONSTRUCT (to do)",
-    ("services/shapesgraph.py", "*"): "a literal pasted into VALUES (to do)",
-    ("services/ingest.py", "*"): "a graph IRI pasted into an ASK; a batch prefix by % (to do)",
-    ("services/guard.py", "*"): "INSERT/DELETE DATA of the changed quads, generated; IRIs pasted into VALUES (to do)",
-    ("services/writes.py", "*"): "INSERT DATA of a file's triples, generated; the user's update passed through",
-    ("services/shacl.py", "*"): "one fixed text inline (to do)",
-    ("services/fastvalidation.py", "*"): "one fixed text inline (to do)",
-    ("services/docs.py", "*"): "one fixed text inline (to do)",
-    ("core/remote.py", "*"): "graph IRIs pasted into COUNT and DROP (to do)",
-    ("core/remotebuild.py", "*"): "the journal's graph IRIs pasted in (to do)",
+    ("services/validation/compiler.py", "*"): "the SHACL compiler's SPARQL, generated from the shapes' structure",
+    ("services/validation/delta.py", "*"): "generated from the shapes' reads; a graph IRI pasted into a CONSTRUCT (to do)",
+    ("services/validation/shapesgraph.py", "*"): "a literal pasted into VALUES (to do)",
+    ("services/steward/ingest.py", "*"): "a graph IRI pasted into an ASK; a batch prefix by % (to do)",
+    ("services/steward/guard/change.py", "*"): "INSERT/DELETE DATA of the changed quads, generated (to do: bind)",
+    ("services/steward/guard/plan.py", "*"): "IRIs pasted into VALUES, the update's own WHERE (to do)",
+    ("services/steward/guard/undo.py", "*"): "a batch's graph IRI pasted in (to do)",
+    ("services/steward/guard/write.py", "*"): "the change applied as INSERT/DELETE DATA, generated",
+    ("services/steward/writes.py", "*"): "INSERT DATA of a file's triples, generated; the user's update passed through",
+    ("services/validation/shacl.py", "*"): "one fixed text inline (to do)",
+    ("services/validation/fastvalidation.py", "*"): "one fixed text inline (to do)",
+    ("services/publishing/docs.py", "*"): "one fixed text inline (to do)",
+    ("core/remote/client.py", "*"): "graph IRIs pasted into COUNT and DROP (to do)",
+    ("core/remote/build.py", "*"): "the journal's graph IRIs pasted in (to do)",
 }
 
 

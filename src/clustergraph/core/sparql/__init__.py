@@ -15,6 +15,9 @@ from clustergraph.base.sparql import packaged
 FOLDER = Path(str(resources.files(__name__)))
 
 
+__all__ = ["text"]
+
+
 def text(name: str) -> str:
     """The text of `name`.rq of this folder."""
     return packaged(__name__, f"{name}.rq")
