@@ -9,8 +9,9 @@ line's --help) does not load the RDF, SHACL and reasoning engines.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from clustergraph.base.lazy import lazy_names
 
 if TYPE_CHECKING:
     from clustergraph.api import Graph, Result, open  # noqa: A004 - clustergraph.open is the entry point
@@ -76,13 +77,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOMES[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)

@@ -6,9 +6,9 @@ this package (core.config) does not load pyoxigraph, rdflib and SPARQLWrapper.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from clustergraph.base.lazy import lazy_names
 from clustergraph.core.config import Endpoint, Settings
 
 if TYPE_CHECKING:
@@ -22,16 +22,7 @@ _LAZY = {"Store": "clustergraph.core.store", "EmbeddedStore": "clustergraph.core
          "RemoteStore": "clustergraph.core.remote"}
 
 
-def __getattr__(name: str) -> object:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
 
 def open_store(settings: Settings, *, read_only: bool = False) -> Store:

@@ -14,8 +14,9 @@ reasoner a release runs.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from clustergraph.base.lazy import lazy_names
 
 if TYPE_CHECKING:
     from clustergraph.services.publishing.changelog import Changelog
@@ -36,13 +37,4 @@ _HOMES = {
 __all__ = ["Changelog", "Release", "dist_dir", "releases", "resolve_graphs", "write_docs"]
 
 
-def __getattr__(name: str) -> object:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOMES[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)

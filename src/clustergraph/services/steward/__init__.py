@@ -12,8 +12,9 @@ so that ingest.py alone does not load the spreadsheet readers writes.py uses.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from clustergraph.base.lazy import lazy_names
 
 if TYPE_CHECKING:
     from clustergraph.services.steward.guard import Written, guarded_drop, guarded_put, guarded_update, retract
@@ -37,13 +38,4 @@ __all__ = ["Batch", "Ingested", "Retracted", "Written", "batches", "find_batch",
            "guarded_put", "guarded_update", "retract"]
 
 
-def __getattr__(name: str) -> object:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOMES[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)

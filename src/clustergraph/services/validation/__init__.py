@@ -19,8 +19,9 @@ pyshacl.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from clustergraph.base.lazy import lazy_names
 
 if TYPE_CHECKING:
     from clustergraph.services.validation.report import Origin, Report, Result, Severity
@@ -66,13 +67,4 @@ __all__ = ["Engine", "Limits", "Origin", "RdfInput", "Report", "Result", "Severi
            "validate_change", "validate_delta"]
 
 
-def __getattr__(name: str) -> object:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOMES[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)
