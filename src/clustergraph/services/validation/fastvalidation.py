@@ -20,7 +20,7 @@ from rdflib.term import Identifier
 from clustergraph.core.results import Triples
 from clustergraph.core.store import EmbeddedStore, QueryOptions, Store
 from clustergraph.services.validation.compiler import Compiler, Focus
-from clustergraph.services.validation.report import Origin, Report, Result, sort_key, with_origin
+from clustergraph.services.validation.report import Report, Result, compared
 from clustergraph.services.validation.shacl import Shapes, store_graph, validate_graph
 from clustergraph.services.validation.shapesgraph import Unsupported, top_shapes
 
@@ -90,22 +90,13 @@ def validate_with_sparql(store: Store, shapes: Shapes, added: list[ox.Quad], che
     Never changes the store: the files are validated in an in-memory copy of it. A result is
     pre-existing when the store alone has it, otherwise introduced.
     """
-    fixed: tuple[Result, ...] = ()
     if not added:
-        labelled = [with_origin(r, Origin.PRE_EXISTING) for r in validate_compiled(store, shapes)]
-    else:
-        copied = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-        assert isinstance(copied, Triples)
-        graph = ox.NamedNode("urn:x-clustergraph:scratch")
-        with EmbeddedStore() as scratch:
-            scratch.add_quads([ox.Quad(t.subject, t.predicate, t.object, graph) for t in copied.triples]
-                              + [ox.Quad(q.subject, q.predicate, q.object, graph) for q in added])
-            found = validate_compiled(scratch, shapes)
-        before_found = validate_compiled(store, shapes)
-        before = {r.key for r in before_found}
-        labelled = [with_origin(r, Origin.PRE_EXISTING if r.key in before else Origin.INTRODUCED) for r in found]
-        now = {r.key for r in found}
-        gone = {r.key: with_origin(r, Origin.RESOLVED) for r in before_found if r.key not in now}
-        fixed = tuple(sorted(gone.values(), key=sort_key))
-    labelled.sort(key=sort_key)
-    return Report(conforms=not labelled, results=tuple(labelled), checked=checked, resolved=fixed)
+        return compared(validate_compiled(store, shapes), None, checked)
+    copied = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert isinstance(copied, Triples)
+    graph = ox.NamedNode("urn:x-clustergraph:scratch")
+    with EmbeddedStore() as scratch:
+        scratch.add_quads([ox.Quad(t.subject, t.predicate, t.object, graph) for t in copied.triples]
+                          + [ox.Quad(q.subject, q.predicate, q.object, graph) for q in added])
+        found = validate_compiled(scratch, shapes)
+    return compared(found, validate_compiled(store, shapes), checked)

@@ -8,7 +8,7 @@ JSON, Markdown (for a pull request) and the W3C `sh:ValidationReport` in Turtle 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -136,6 +136,25 @@ def with_origin(result: Result, origin: Origin) -> Result:
     """`result` labelled `origin`."""
     return Result(result.focus_node, result.path, result.value, result.message, result.severity,
                   result.source_shape, result.constraint, origin, result.path_triples)
+
+
+def compared(found: Sequence[Result], before: Sequence[Result] | None, checked: tuple[str, ...]) -> Report:
+    """The report of a change: `found` after it, `before` it (None: no change, all pre-existing).
+
+    A result found after is introduced unless it was there before; one there before and gone after
+    is resolved. Results come ordered by sort_key.
+    """
+    if before is None:
+        labelled = [with_origin(r, Origin.PRE_EXISTING) for r in found]
+        fixed: tuple[Result, ...] = ()
+    else:
+        was = {r.key for r in before}
+        labelled = [with_origin(r, Origin.PRE_EXISTING if r.key in was else Origin.INTRODUCED) for r in found]
+        now = {r.key for r in found}
+        gone = {r.key: with_origin(r, Origin.RESOLVED) for r in before if r.key not in now}
+        fixed = tuple(sorted(gone.values(), key=sort_key))
+    labelled.sort(key=sort_key)
+    return Report(conforms=not labelled, results=tuple(labelled), checked=checked, resolved=fixed)
 
 
 def sort_key(r: Result) -> tuple[str, ...]:

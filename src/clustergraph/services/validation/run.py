@@ -22,7 +22,7 @@ from clustergraph.core.config import Limits
 from clustergraph.core.store import Store
 from clustergraph.services.validation.delta import validate_delta as _validate_delta
 from clustergraph.services.validation.fastvalidation import validate_with_sparql
-from clustergraph.services.validation.report import Origin, Report, Result, sort_key, with_origin
+from clustergraph.services.validation.report import Report, compared
 from clustergraph.services.validation.shacl import (
     RdfInput,
     Shapes,
@@ -106,15 +106,4 @@ def validate_change(graph: Graph, shapes: Shapes, *, added: set[Triple], removed
             graph.add(t)
         for t in added:
             graph.remove(t)
-    fixed: tuple[Result, ...] = ()
-    if not (added or removed):
-        labelled = [with_origin(r, Origin.PRE_EXISTING) for r in found]
-    else:
-        before_found = validate_graph(graph, shapes)
-        before = {r.key for r in before_found}
-        labelled = [with_origin(r, Origin.PRE_EXISTING if r.key in before else Origin.INTRODUCED) for r in found]
-        now = {r.key for r in found}
-        gone = {r.key: with_origin(r, Origin.RESOLVED) for r in before_found if r.key not in now}
-        fixed = tuple(sorted(gone.values(), key=sort_key))
-    labelled.sort(key=sort_key)
-    return Report(conforms=not labelled, results=tuple(labelled), checked=checked, resolved=fixed)
+    return compared(found, validate_graph(graph, shapes) if (added or removed) else None, checked)
