@@ -99,17 +99,17 @@ def drop_graph(store: Store, graph: str) -> bool:
 
 
 def check(store: Store, shapes: Path, source: RdfInput | SheetSource, *, max_triples: int,
-          mappings: Path | None = None) -> Report:
+          mappings: Path) -> Report:
     """Validate one document (or a spreadsheet, by its mapping in `mappings`) in the context of the
     store, as `clustergraph validate FILE [--mapping KIND]` does."""
-    rdf = as_rdf(store, mappings or shapes.parent / "mappings", source)
+    rdf = as_rdf(store, mappings, source)
     return validate(store, shapes, [rdf], limits=Limits(max_triples=max_triples), engine=Engine.SPARQL)
 
 
 def add_batch(store: Store, shapes: Path, source: RdfInput | SheetSource, *, agent: str, origin: str | None,
-              strict: bool, max_triples: int, mappings: Path | None = None) -> Ingested:
+              strict: bool, max_triples: int, mappings: Path) -> Ingested:
     """Ingest one document (or a spreadsheet) as a new batch, as `clustergraph ingest FILE` does
     (NotConforming if refused)."""
-    rdf = as_rdf(store, mappings or shapes.parent / "mappings", source)
+    rdf = as_rdf(store, mappings, source)
     return ingest(store, shapes, rdf, agent=agent, origin=origin, strict=strict,
                   limits=Limits(max_triples=max_triples))
