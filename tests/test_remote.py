@@ -21,6 +21,7 @@ from rdflib.compare import isomorphic
 from clustergraph.adapters.cli import main
 from clustergraph.base.errors import InputError, LoadInterrupted, NotConforming, QueryError, StoreError
 from clustergraph.base.formats import RdfFormat
+from clustergraph.base.sparql import keywords
 from clustergraph.base.terms import GRAPH
 from clustergraph.core import EmbeddedStore, RemoteStore
 from clustergraph.core.config import Endpoint, Settings
@@ -350,7 +351,7 @@ class FailingStore(RemoteStore):
         super()._gsp(method, graph, body)
 
     def _update(self, sparql: str) -> None:
-        if self.fail_at == "swap" and sparql.startswith("ADD "):
+        if self.fail_at == "swap" and "ADD" in keywords(sparql):
             raise StoreError(str(self.endpoint.update_url), "HTTP 503: injected")
         super()._update(sparql)
 

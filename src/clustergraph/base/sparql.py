@@ -118,6 +118,21 @@ def bind_rows(text: str, names: Sequence[str], rows: Sequence[Sequence[str]]) ->
     return "".join(t.text for t in toks[: start + 1]) + block + "".join(t.text for t in toks[start + 1 :])
 
 
+def substitute(text: str, values: dict[str, str]) -> str:
+    """`text` with every occurrence of each variable of `values` replaced by its term.
+
+    For SPARQL updates: a DATA block or DROP GRAPH takes no variable and an update has no one
+    WHERE group to open with VALUES, so the term is put where the variable stands. The term
+    texts must be N-Triples serialisations (escaped, so they cannot end a string or an IRI);
+    variables inside strings, IRIs and comments are not variables and stay. Raises ValueError
+    if a variable of `values` does not occur in `text` (a misspelt binding would be lost).
+    """
+    missing = set(values) - set(variables(text))
+    if missing:
+        raise ValueError(f"the update has no variable {', '.join('?' + v for v in sorted(missing))} to bind")
+    return "".join(values.get(t.text[1:], t.text) if t.kind == "var" else t.text for t in tokens(text))
+
+
 def packaged(package: str, name: str) -> str:
     """The text of the file `name` (an internal .rq query) of the Python package `package`.
 

@@ -179,7 +179,7 @@ class ReadPool(Store):
         return StoreError(self.location, "the query workers only read; writes go through the writer")
 
     def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None,
-               graphs: Sequence[str] | None = None) -> None:
+               graphs: Sequence[str] | None = None, bindings: Mapping[str, Identifier] | None = None) -> None:
         raise self._refuse()
 
     def replace_graphs(self, files: Sequence[tuple[Path, URIRef]], *, drop: Iterable[URIRef] = (),
@@ -187,6 +187,10 @@ class ReadPool(Store):
         raise self._refuse()
 
     def add_quads(self, quads: Sequence[ox.Quad]) -> None:
+        raise self._refuse()
+
+    def change_quads(self, *, drop: Sequence[URIRef] = (), remove: Sequence[ox.Quad] = (),
+                     add: Sequence[ox.Quad] = ()) -> None:
         raise self._refuse()
 
     def remove_graph(self, graph: URIRef) -> None:

@@ -106,9 +106,10 @@ class Store(ABC):
     # -- writing -------------------------------------------------------------------------------
     @abstractmethod
     def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None,
-               graphs: Sequence[str] | None = None) -> None:
+               graphs: Sequence[str] | None = None, bindings: Mapping[str, Identifier] | None = None) -> None:
         """Run a SPARQL update atomically; relative IRIs resolve against `base_iri`. `graphs`, when
         the caller knows them, are the only named graphs it changes (the text index re-reads those).
+        Each variable in `bindings` is replaced by its term (see bind).
 
         Raises QueryError on a syntax error or a refused LOAD.
         """
@@ -129,6 +130,12 @@ class Store(ABC):
     @abstractmethod
     def add_quads(self, quads: Sequence[ox.Quad]) -> None:
         """Add `quads` in one transaction: all or nothing."""
+
+    @abstractmethod
+    def change_quads(self, *, drop: Sequence[URIRef] = (), remove: Sequence[ox.Quad] = (),
+                     add: Sequence[ox.Quad] = ()) -> None:
+        """Remove the graphs `drop`, then the quads `remove`, then add the quads `add`, in one
+        transaction: all or nothing (one update of the DATA blocks data_update writes)."""
 
     @abstractmethod
     def remove_graph(self, graph: URIRef) -> None:
@@ -173,27 +180,68 @@ class Store(ABC):
 
 
 def bind(sparql: str, bindings: Mapping[str, Identifier], name: str) -> str:
-    """The query with `bindings` pre-bound by a VALUES block opening its WHERE group.
+    """The query with `bindings` pre-bound by a VALUES block opening its WHERE group; an update
+    with each bound variable replaced by its term (base/sparql.py substitute: DROP GRAPH and DATA
+    blocks take no variable, and an update has no one WHERE group).
 
-    Values are RDF terms written in N-Triples (escaped), so no value can change the query's shape.
+    Values are RDF terms written in N-Triples (escaped), so no value can change the text's shape.
     pyoxigraph's own substitution API only binds projected variables, so it cannot be used.
     """
+    terms = {k: str(to_oxigraph(v)) for k, v in bindings.items()}
     try:
-        return lex.bind_values(sparql, {k: str(to_oxigraph(v)) for k, v in bindings.items()})
+        if lex.query_form(sparql) is lex.QueryForm.UPDATE:
+            return lex.substitute(sparql, terms)
+        return lex.bind_values(sparql, terms)
     except ValueError as exc:
         raise QueryError(name, str(exc)) from exc
 
 
 def bind_rows(sparql: str, names: Sequence[str], rows: Iterable[Sequence[Identifier]], name: str) -> str:
-    """The query with a VALUES block of `names` and one row per item of `rows` opening its WHERE group.
+    """The query with a VALUES block of `names` and one row per item of `rows` opening its WHERE group;
+    an update once per row, each with that row's terms (as bind), all in one request.
 
     For a list of values (bind() binds one row); the terms are written in N-Triples (escaped), so
-    no value can change the query's shape.
+    no value can change the text's shape.
     """
+    terms = [[str(to_oxigraph(v)) for v in row] for row in rows]
     try:
-        return lex.bind_rows(sparql, names, [[str(to_oxigraph(v)) for v in row] for row in rows])
+        if lex.query_form(sparql) is lex.QueryForm.UPDATE:
+            return " ;\n".join(lex.substitute(sparql, dict(zip(names, row, strict=True))) for row in terms)
+        return lex.bind_rows(sparql, names, terms)
     except ValueError as exc:
         raise QueryError(name, str(exc)) from exc
+
+
+def data_update(drop: Sequence[URIRef] = (), remove: Sequence[ox.Quad] = (), add: Sequence[ox.Quad] = ()) -> str:
+    """One SPARQL update that drops the graphs `drop`, deletes the quads `remove` and inserts the quads
+    `add` ("" when there is nothing to do): the one place that writes quads as DATA blocks.
+
+    Every term is written by pyoxigraph in N-Triples (an IRI checked, a literal escaped), so no
+    value can change the update's shape. Generated rather than a .rq file with bindings, since
+    its length is the data's.
+    """
+    parts = [f"DROP SILENT GRAPH {ox.NamedNode(str(g))}" for g in drop]
+    if remove:
+        parts.append(f"DELETE DATA {{ {_quad_blocks(remove)} }}")
+    if add:
+        parts.append(f"INSERT DATA {{ {_quad_blocks(add)} }}")
+    return " ;\n".join(parts)
+
+
+def _quad_blocks(quads: Sequence[ox.Quad]) -> str:
+    """The quads as `GRAPH <g> { s p o . ... }`, one block per graph (a default-graph quad bare)."""
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        graph = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
+        by_graph.setdefault(graph, []).append(f"{q.subject} {q.predicate} {q.object} .")
+    return " ".join(" ".join(triples) if not graph else f"GRAPH {graph} {{ {' '.join(triples)} }}"
+                    for graph, triples in by_graph.items())
+
+
+def _changed_graphs(drop: Sequence[URIRef], quads: Iterable[ox.Quad]) -> list[str]:
+    """The named graphs a change touches that hold data (scratch graphs have no texts to index)."""
+    names = {str(g) for g in drop} | {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    return sorted(n for n in names if not n.startswith(SCRATCH_GRAPHS))
 
 
 def refuse_text_search(sparql: str, options: QueryOptions) -> None:
@@ -312,10 +360,12 @@ class EmbeddedStore(Store):
 
     # -- writing -------------------------------------------------------------------------------
     def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None,
-               graphs: Sequence[str] | None = None) -> None:
+               graphs: Sequence[str] | None = None, bindings: Mapping[str, Identifier] | None = None) -> None:
         if not allow_load and lex.uses_keyword(sparql, "LOAD"):
             raise QueryError("update", "LOAD is not allowed here; load files with 'clustergraph build'", status=403)
         refuse_network(sparql, QueryOptions(name="update"))
+        if bindings:
+            sparql = bind(sparql, bindings, "update")
         self.index.begin(graphs)
         try:
             self._store.update(sparql, base_iri=base_iri)
@@ -405,6 +455,22 @@ class EmbeddedStore(Store):
                 self.index.sync(self._store, graphs)
         except OSError as exc:
             raise StoreError(self.location, f"writing the store failed: {exc}") from exc
+
+    def change_quads(self, *, drop: Sequence[URIRef] = (), remove: Sequence[ox.Quad] = (),
+                     add: Sequence[ox.Quad] = ()) -> None:
+        # One update, so one transaction (pyoxigraph has no other that both removes and adds); the
+        # text is ours, so no keyword checks (a literal's language tag may be @load).
+        sparql = data_update(drop, remove, add)
+        if not sparql:
+            return
+        graphs = _changed_graphs(drop, [*remove, *add])
+        self.index.begin(graphs)
+        try:
+            self._store.update(sparql)
+        except OSError as exc:
+            raise StoreError(self.location, f"writing the store failed: {exc}") from exc
+        finally:
+            self.index.sync(self._store, graphs)
 
     def remove_graph(self, graph: URIRef) -> None:
         indexed = [] if str(graph).startswith(SCRATCH_GRAPHS) else [str(graph)]  # scratch graphs have no texts

@@ -125,9 +125,9 @@ class WorkerStore(Store):
 
     # -- writing -------------------------------------------------------------------------------
     def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None,
-               graphs: Sequence[str] | None = None) -> None:
+               graphs: Sequence[str] | None = None, bindings: Mapping[str, Identifier] | None = None) -> None:
         self._call("update", sparql, allow_load, base_iri, None if graphs is None else list(graphs),
-                   limit=self.timeout_s, name="update", writes=True)
+                   dict(bindings or {}), limit=self.timeout_s, name="update", writes=True)
 
     def replace_graphs(
         self,
@@ -146,6 +146,10 @@ class WorkerStore(Store):
 
     def add_quads(self, quads: Sequence[ox.Quad]) -> None:
         self._call("add_quads", [_pack_quad(q) for q in quads])
+
+    def change_quads(self, *, drop: Sequence[URIRef] = (), remove: Sequence[ox.Quad] = (),
+                     add: Sequence[ox.Quad] = ()) -> None:
+        self._call("change_quads", list(drop), [_pack_quad(q) for q in remove], [_pack_quad(q) for q in add])
 
     def remove_graph(self, graph: URIRef) -> None:
         self._call("remove_graph", graph)
@@ -352,10 +356,12 @@ _OPS: dict[str, Any] = {
     "len": lambda s: len(s),
     "dump": _dump,
     "quads": _all_quads,
-    "update": lambda s, text, allow_load, base_iri, graphs: s.update(text, allow_load=allow_load, base_iri=base_iri,
-                                                                    graphs=graphs),
+    "update": lambda s, text, allow_load, base_iri, graphs, bindings: s.update(
+        text, allow_load=allow_load, base_iri=base_iri, graphs=graphs, bindings=bindings or None),
     "replace_graphs": lambda s, files, drop: s.replace_graphs(files, drop=drop),
     "add_quads": lambda s, quads: s.add_quads([_unpack_quad(q) for q in quads]),
+    "change_quads": lambda s, drop, remove, add: s.change_quads(
+        drop=drop, remove=[_unpack_quad(q) for q in remove], add=[_unpack_quad(q) for q in add]),
     "remove_graph": lambda s, graph: s.remove_graph(graph),
     "search": lambda s, query, kind, limit: s.search(query, kind=kind, limit=limit),
     "complete": lambda s, prefix, limit: s.complete(prefix, limit=limit),

@@ -31,21 +31,22 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
 
 from clustergraph.base.errors import LoadInterrupted, StoreError
 from clustergraph.base.terms import GRAPH
 from clustergraph.core.rdfio import ParseSummary, check_file, parse_file
 from clustergraph.core.results import Solutions
+from clustergraph.core.sparql import text
 from clustergraph.core.store import SCRATCH_GRAPHS, STAGING_PREFIX, GraphLoad, Progress
 
 if TYPE_CHECKING:  # core/remote/client.py imports this module: RemoteStore.replace_graphs calls load_files
     from clustergraph.core.remote.client import RemoteStore
 
 JOURNAL = URIRef(str(GRAPH) + "build/journal")
-_SUM = "http://spdx.org/rdf/terms#checksumValue"
-_TRIPLES = "http://rdfs.org/ns/void#triples"
+_JOURNAL = text("build-journal")
+_RECORD = text("build-record")
 
 
 def load_files(store: RemoteStore, files: Sequence[tuple[Path, URIRef]], *, drop: Iterable[URIRef] = (),
@@ -81,7 +82,7 @@ def load_files(store: RemoteStore, files: Sequence[tuple[Path, URIRef]], *, drop
 
 def journal(store: RemoteStore) -> dict[URIRef, tuple[str, int]]:
     """Per graph an unfinished build completed: the file's SHA-256 and the graph's triple count."""
-    result = store.query(f"SELECT ?g ?sum ?n WHERE {{ GRAPH <{JOURNAL}> {{ ?g <{_SUM}> ?sum ; <{_TRIPLES}> ?n }} }}")
+    result = store.query(_JOURNAL, bindings={"journal": JOURNAL})
     assert isinstance(result, Solutions)
     return {URIRef(str(g.value)): (str(s.value), int(str(n.value)))  # type: ignore[union-attr]
             for g, s, n in result.rows}
@@ -101,9 +102,8 @@ def _load_one(store: RemoteStore, summary: ParseSummary, graph: URIRef, digest: 
         triples = (q.triple for q in parse_file(summary.path, summary.fmt))
         store.put_chunks(graph, triples, on_chunk=chunk_done)
         count = store.count(graph)
-        store.update(f"DELETE WHERE {{ GRAPH <{JOURNAL}> {{ <{graph}> ?p ?o }} }} ;\n"
-                     f"INSERT DATA {{ GRAPH <{JOURNAL}> {{ <{graph}> <{_SUM}> {ox.Literal(digest)} ; "
-                     f"<{_TRIPLES}> {count} }} }}")
+        store.update(_RECORD, bindings={"journal": JOURNAL, "graph": graph, "sum": Literal(digest),
+                                        "n": Literal(str(count), datatype=XSD.integer)})
     except StoreError as exc:
         partial = (f" while loading {summary.path.name} into <{graph}> after {len(sent)} chunk"
                    f"{'s' if len(sent) != 1 else ''} ({sum(sent):,} of {summary.triples:,} triples)")

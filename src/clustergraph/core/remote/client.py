@@ -40,6 +40,7 @@ from clustergraph.core.chunks import chunks
 from clustergraph.core.config import Auth, Endpoint
 from clustergraph.core.remote.build import load_files
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format
+from clustergraph.core.sparql import text
 from clustergraph.core.store import (
     STAGING_PREFIX,
     GraphLoad,
@@ -47,12 +48,21 @@ from clustergraph.core.store import (
     QueryOptions,
     Store,
     bind,
+    bind_rows,
+    data_update,
     refuse_network,
     refuse_text_search,
 )
 
 #: Media type of the triples asked for (graph store GET, CONSTRUCT) and sent (graph store PUT/POST).
 NT_MEDIA = "application/n-triples"
+
+_GRAPH_SIZES = text("store-graph-sizes")
+_COUNT = text("client-count")
+_GRAPH_TRIPLES = text("client-graph-triples")
+_UNION_TRIPLES = text("client-union-triples")
+_DROP_GRAPH = text("client-drop-graph")
+_MOVE_STAGED = text("client-move-staged")
 
 
 class RemoteStore(Store):
@@ -112,7 +122,7 @@ class RemoteStore(Store):
         return Solutions(variables, rows[: options.limit] if truncated else rows, truncated)
 
     def graph_sizes(self) -> dict[URIRef, int]:
-        result = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        result = self.query(_GRAPH_SIZES)
         assert isinstance(result, Solutions)
         return {URIRef(g.value): int(n.value) for g, n in result.rows}  # type: ignore[union-attr]
 
@@ -131,11 +141,9 @@ class RemoteStore(Store):
         elif len(names) == 1:
             self._write(out, self.graph_triples(names[0]), fmt, prefixes)
         elif names:
-            values = " ".join(f"<{g}>" for g in names)
-            union = ("CONSTRUCT { ?s ?p ?o } WHERE { { SELECT DISTINCT ?s ?p ?o WHERE { "
-                     f"VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} }} }}")
-            self._write(out, self._stream_triples("POST", self.endpoint.query_url, data={"query": union}), fmt,
-                        prefixes)
+            # the graphs as the protocol's default-graph-uri: the query's default graph is their merge
+            request = {"query": _UNION_TRIPLES, "default-graph-uri": [str(g) for g in names]}
+            self._write(out, self._stream_triples("POST", self.endpoint.query_url, data=request), fmt, prefixes)
         else:
             self._write(out, iter(()), fmt, prefixes)
 
@@ -143,22 +151,24 @@ class RemoteStore(Store):
         """The triples of one graph, streamed (Graph Store Protocol GET, else a CONSTRUCT)."""
         if self.endpoint.gsp_url:
             return self._stream_triples("GET", self.endpoint.gsp_url, params={"graph": str(graph)})
-        construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        construct = bind(_GRAPH_TRIPLES, {"g": graph}, "dump")
         return self._stream_triples("POST", self.endpoint.query_url, data={"query": construct})
 
     def count(self, graph: URIRef) -> int:
         """How many triples `graph` holds (0 if it does not exist)."""
-        result = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        result = self.query(_COUNT, bindings={"g": graph})
         assert isinstance(result, Solutions)
         value = result.rows[0][0] if result.rows else None
         return int(value.value) if isinstance(value, ox.Literal) else 0
 
     # -- writing -------------------------------------------------------------------------------
     def update(self, sparql: str, *, allow_load: bool = False, base_iri: str | None = None,
-               graphs: Sequence[str] | None = None) -> None:
+               graphs: Sequence[str] | None = None, bindings: Mapping[str, Identifier] | None = None) -> None:
         if not allow_load and lex.uses_keyword(sparql, "LOAD"):
             raise QueryError("update", "LOAD is not allowed here", status=403)
         refuse_network(sparql, QueryOptions(name="update"))
+        if bindings:
+            sparql = bind(sparql, bindings, "update")
         self._update(lex.with_base(sparql, base_iri))
 
     def _update(self, sparql: str) -> None:
@@ -194,11 +204,16 @@ class RemoteStore(Store):
             return
         # Virtuoso refuses blank nodes in INSERT DATA: those go by the Graph Store Protocol.
         if len(quads) <= self.inline_triples and not any(_has_blank(q) for q in quads):
-            blocks = " ".join(
-                f"GRAPH <{g}> {{ {_ntriples(triples).decode('utf-8')} }}" for g, triples in by_graph.items())
-            self._update(f"INSERT DATA {{ {blocks} }}")
+            self.change_quads(add=quads)
             return
         self._add_staged(by_graph)
+
+    def change_quads(self, *, drop: Sequence[URIRef] = (), remove: Sequence[ox.Quad] = (),
+                     add: Sequence[ox.Quad] = ()) -> None:
+        """One update request of DATA blocks (data_update), one transaction on Oxigraph."""
+        sparql = data_update(drop, remove, add)
+        if sparql:
+            self._update(sparql)
 
     def _add_staged(self, by_graph: dict[URIRef, list[ox.Triple]]) -> None:
         staged = {graph: URIRef(f"{STAGING_PREFIX}{uuid.uuid4().hex}") for graph in by_graph}
@@ -209,9 +224,8 @@ class RemoteStore(Store):
                 if held != wanted:
                     raise StoreError(self.location, f"the staging graph <{staged[graph]}> holds {held:,} of "
                                                     f"{wanted:,} triples; nothing was written")
-            moves = [f"ADD <{stage}> TO <{graph}>" for graph, stage in staged.items()]
-            # SILENT: Virtuoso refuses DROP GRAPH of a graph that was not made by CREATE GRAPH.
-            self._update(" ;\n".join(moves + [f"DROP SILENT GRAPH <{stage}>" for stage in staged.values()]))
+            self._update(bind_rows(_MOVE_STAGED, ["staged", "graph"],
+                                   [(stage, graph) for graph, stage in staged.items()], "update"))
         except BaseException:
             self._drop_quietly(staged.values())
             raise
@@ -227,19 +241,19 @@ class RemoteStore(Store):
             if on_chunk:
                 on_chunk(chunk.triples)
         if sent == 0:
-            self._update(f"DROP SILENT GRAPH <{graph}>")
+            self._update(bind(_DROP_GRAPH, {"graph": graph}, "update"))
         return sent
 
     def _drop_quietly(self, graphs: Iterable[URIRef]) -> None:
         """Best effort: the write already failed, and that error is the one to report."""
         for graph in graphs:
             try:
-                self._update(f"DROP SILENT GRAPH <{graph}>")
+                self._update(bind(_DROP_GRAPH, {"graph": graph}, "update"))
             except StoreError:
                 pass
 
     def remove_graph(self, graph: URIRef) -> None:
-        self.update(f"DROP SILENT GRAPH <{graph}>")
+        self.update(_DROP_GRAPH, bindings={"graph": graph})
 
     def close(self) -> None:
         self._http.close()
@@ -362,10 +376,6 @@ def _virtuoso_ask(location: str, variables: tuple[str, ...], rows: list[tuple[ob
 
 def _has_blank(quad: ox.Quad) -> bool:
     return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
-
-
-def _ntriples(triples: Sequence[ox.Triple]) -> bytes:
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def _limit_triples(triples: list[ox.Triple], limit: int | None) -> Triples:
