@@ -20,6 +20,7 @@ from clustergraph.core.config import Settings
 from clustergraph.core.results import Triples, to_rdflib
 from clustergraph.core.store import EmbeddedStore, QueryOptions
 from clustergraph.services.build import source_files
+from clustergraph.services.sparql import text
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _OWL_ONTOLOGY = URIRef("http://www.w3.org/2002/07/owl#Ontology")
@@ -30,6 +31,9 @@ _OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
 def docs_dir(settings: Settings) -> Path:
     """Where `clustergraph docs` writes by default (build/ontology, which git ignores)."""
     return settings.build_dir / "ontology"
+
+
+_ONTOLOGY_TRIPLES = text("docs-ontology-triples")
 
 
 def ontology_graph(settings: Settings) -> Graph:
@@ -45,7 +49,7 @@ def ontology_graph(settings: Settings) -> Graph:
         raise InputError("no RDF files to document", path=settings.ontology_dir)
     store = EmbeddedStore()
     store.replace_graphs(files)
-    result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", options=QueryOptions(name="ontology"))
+    result = store.query(_ONTOLOGY_TRIPLES, options=QueryOptions(name="ontology"))
     assert isinstance(result, Triples)
     triples = [(to_rdflib(t.subject), URIRef(t.predicate.value), to_rdflib(t.object)) for t in result.triples]
     ontologies = sorted(str(s) for s, p, o in triples if str(p) == _RDF_TYPE and o == _OWL_ONTOLOGY

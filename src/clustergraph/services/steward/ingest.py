@@ -38,6 +38,7 @@ from clustergraph.base.terms import CG_IRI, GRAPH, ONTOLOGY_IRI, PROV, VOID
 from clustergraph.core.config import Limits
 from clustergraph.core.results import Boolean, Solutions, to_oxigraph
 from clustergraph.core.store import Store
+from clustergraph.services.sparql import text
 from clustergraph.services.validation import RdfInput, Shapes, load_shapes, read_quads, validate_delta
 from clustergraph.services.validation.report import Report
 
@@ -152,9 +153,12 @@ def free_batch_id(store: Store, base: str) -> str:
     return candidate
 
 
+_HAS_GRAPH = text("ingest-has-graph")
+
+
 def _has_graph(store: Store, graph: URIRef) -> bool:
     """Whether the store has `graph` (an ASK: counting every graph's triples grows with the store)."""
-    answer = store.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    answer = store.query(_HAS_GRAPH, bindings={"g": graph})
     assert isinstance(answer, Boolean)
     return answer.value
 
@@ -215,29 +219,12 @@ def _xsd_time(moment: datetime) -> str:
 
 # -- batches -----------------------------------------------------------------------------------------
 
-_BATCHES = """
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX void: <http://rdfs.org/ns/void#>
-PREFIX spdx: <http://spdx.org/rdf/terms#>
-SELECT ?g ?id ?n ?agent ?label ?started ?title ?sum ?source WHERE {
-  GRAPH ?g {
-    ?g dcterms:identifier ?id ; void:triples ?n ; prov:wasGeneratedBy ?act .
-    ?act prov:wasAssociatedWith ?agent ; prov:startedAtTime ?started ; prov:used ?file .
-    ?file dcterms:title ?title ; spdx:checksum/spdx:checksumValue ?sum .
-    OPTIONAL { ?agent rdfs:label ?label }
-    OPTIONAL { ?file dcterms:source ?source }
-  }
-  FILTER(STRSTARTS(STR(?g), "%s"))
-}
-ORDER BY ?started ?id
-"""
+_BATCHES = text("ingest-batches")
 
 
 def batches(store: Store) -> list[Batch]:
     """Every batch in the store, oldest first, read from the batches' own PROV-O records."""
-    result = store.query(_BATCHES % BATCH_PREFIX)
+    result = store.query(_BATCHES, bindings={"prefix": Literal(BATCH_PREFIX)})
     assert isinstance(result, Solutions)
     found = []
     for row in result.dicts():

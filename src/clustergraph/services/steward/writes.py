@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import URIRef
 
 from clustergraph.base import sparql as lex
 from clustergraph.base.errors import QueryError
 from clustergraph.base.formats import RdfFormat
 from clustergraph.core.rdfio import parse_text
-from clustergraph.core.results import Triples, write_triples
 from clustergraph.core.store import Store
 from clustergraph.services.sheets import SheetSource, as_rdf
 from clustergraph.services.steward.ingest import Ingested, ingest
@@ -75,18 +75,15 @@ def using(request: UpdateRequest) -> str:
 
 
 def put_graph(store: Store, graph: str, body: bytes, fmt: RdfFormat, *, replace: bool) -> bool:
-    """Replace (PUT) or add to (POST) the named graph `graph` with the body's triples, in one update.
+    """Replace (PUT) or add to (POST) the named graph `graph` with the body's triples, in one transaction.
 
     Returns whether the graph existed before. Raises InputError for a body that does not parse
     (nothing changes).
     """
     existed = URIRef(graph) in store.graph_sizes()
-    triples = Triples([q.triple for q in parse_text(body, fmt, name="request body")])
-    data = write_triples(triples, RdfFormat.N_TRIPLES).decode("utf-8")
-    drop = f"DROP SILENT GRAPH <{graph}> ;\n" if replace else ""
-    # One update: the graph is replaced (or added to) atomically. The text is ours, built from a
-    # checked IRI and parsed terms, so LOAD cannot be in it; allow_load spares the keyword check.
-    store.update(f"{drop}INSERT DATA {{ GRAPH <{graph}> {{\n{data}}} }}", allow_load=True)
+    target = ox.NamedNode(graph)
+    quads = [ox.Quad(q.subject, q.predicate, q.object, target) for q in parse_text(body, fmt, name="request body")]
+    store.change_quads(drop=[URIRef(graph)] if replace else [], add=quads)
     return existed
 
 

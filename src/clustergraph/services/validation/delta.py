@@ -29,7 +29,8 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Identifier
 
 from clustergraph.core.results import Solutions, Triples, to_oxigraph, to_rdflib
-from clustergraph.core.store import SCRATCH_GRAPHS, QueryOptions, Store
+from clustergraph.core.store import SCRATCH_GRAPHS, QueryOptions, Store, bind, bind_rows
+from clustergraph.services.sparql import text
 from clustergraph.services.validation.compiler import Focus
 from clustergraph.services.validation.dependencies import Reads, reads
 from clustergraph.services.validation.fastvalidation import residual, run_compiled
@@ -121,9 +122,16 @@ def resolved(before: Sequence[Result], after: Sequence[Result]) -> tuple[Result,
     return tuple(sorted(gone.values(), key=sort_key))
 
 
+_GRAPHS = text("delta-graphs")
+_FOCUS_CLASSES = text("delta-focus-classes")
+_FOCUS_SUBJECTS = text("delta-focus-subjects")
+_FOCUS_OBJECTS = text("delta-focus-objects")
+_REMOVED_TRIPLES = text("delta-removed-triples")
+
+
 def _graphs(store: Store) -> list[URIRef]:
     """The named graphs of the store (an empty GRAPH pattern lists them without reading them)."""
-    result = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+    result = store.query(_GRAPHS)
     assert isinstance(result, Solutions)
     return [URIRef(str(g)) for row in result.rows if (g := to_rdflib(row[0])) is not None]
 
@@ -175,7 +183,7 @@ def _list_focus(store: Store, shapes: Shapes, candidates: list[Identifier], focu
     marker = ox.NamedNode(str(graph))
     store.remove_graph(graph)
     store.add_quads([ox.Quad(marker, marker, to_oxigraph(n), marker) for n in focus])
-    g, listed = shapes.graph, f"GRAPH <{graph}> {{ <{graph}> <{graph}> ?this }}"
+    g = shapes.graph
     options = view.options
     if options.default_graphs:
         options = QueryOptions(name=options.name, default_graphs=options.default_graphs, named_graphs=(str(graph),))
@@ -188,11 +196,11 @@ def _list_focus(store: Store, shapes: Shapes, candidates: list[Identifier], focu
 
     subjects_of = {p for s in candidates for p in g.objects(s, SH.targetSubjectsOf) if isinstance(p, URIRef)}
     objects_of = {p for s in candidates for p in g.objects(s, SH.targetObjectsOf) if isinstance(p, URIRef)}
-    typed = pairs(f"SELECT DISTINCT ?this ?c WHERE {{ {listed} ?this <{RDF.type}>/<{RDFS.subClassOf}>* ?c }}")
-    subjects = pairs(f"SELECT DISTINCT ?this ?p WHERE {{ VALUES ?p {{ {' '.join(term(p) for p in subjects_of)} }} "
-                     f"{listed} FILTER EXISTS {{ ?this ?p [] }} }}") if subjects_of else set()
-    objects = pairs(f"SELECT DISTINCT ?this ?p WHERE {{ VALUES ?p {{ {' '.join(term(p) for p in objects_of)} }} "
-                    f"{listed} FILTER EXISTS {{ [] ?p ?this }} }}") if objects_of else set()
+    typed = pairs(bind(_FOCUS_CLASSES, {"list": graph}, options.name))
+    subjects = pairs(bind_rows(_FOCUS_SUBJECTS, ["list", "p"], [[graph, p] for p in sorted(subjects_of)],
+                               options.name)) if subjects_of else set()
+    objects = pairs(bind_rows(_FOCUS_OBJECTS, ["list", "p"], [[graph, p] for p in sorted(objects_of)],
+                              options.name)) if objects_of else set()
     by_class, by_subject, by_object = _grouped(typed), _grouped(subjects), _grouped(objects)
     slots: dict[Identifier, int] = {}
     quads: list[ox.Quad] = []
@@ -231,8 +239,7 @@ def _reference(store: Store, shapes: Shapes, delegated: tuple[Identifier, ...], 
     for t in rdf_triples(extra, "batch") if extra else ():
         graph.add(t)
     for g in without:  # their triples that no other graph holds
-        result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {term(g)} {{ ?s ?p ?o }} FILTER NOT EXISTS "
-                             f"{{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {term(g)}) }} }}")
+        result = store.query(_REMOVED_TRIPLES, bindings={"removed": g})
         assert isinstance(result, Triples)
         for t in rdf_triples(result.triples, str(g)):
             graph.remove(t)

@@ -19,6 +19,7 @@ from rdflib.term import Identifier
 
 from clustergraph.core.results import Triples
 from clustergraph.core.store import EmbeddedStore, QueryOptions, Store
+from clustergraph.services.sparql import text
 from clustergraph.services.validation.compiler import Compiler, Focus
 from clustergraph.services.validation.report import Report, Result, compared
 from clustergraph.services.validation.shacl import Shapes, store_graph, validate_graph
@@ -84,6 +85,9 @@ def validate_compiled(store: Store, shapes: Shapes) -> list[Result]:
     return results
 
 
+_STORE_TRIPLES = text("fastvalidation-store-triples")
+
+
 def validate_with_sparql(store: Store, shapes: Shapes, added: list[ox.Quad], checked: tuple[str, ...]) -> Report:
     """`validate` with the compiled engine: the store, with the `added` quads of `checked` files.
 
@@ -92,7 +96,7 @@ def validate_with_sparql(store: Store, shapes: Shapes, added: list[ox.Quad], che
     """
     if not added:
         return compared(validate_compiled(store, shapes), None, checked)
-    copied = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    copied = store.query(_STORE_TRIPLES)
     assert isinstance(copied, Triples)
     graph = ox.NamedNode("urn:x-clustergraph:scratch")
     with EmbeddedStore() as scratch:

@@ -31,6 +31,7 @@ from clustergraph.core.config import Limits
 from clustergraph.core.rdfio import parse_file, parse_text
 from clustergraph.core.results import Triples, to_rdflib
 from clustergraph.core.store import Store
+from clustergraph.services.sparql import text
 from clustergraph.services.validation.report import Result, compact
 
 Triple = tuple[Identifier, Identifier, Identifier]
@@ -149,9 +150,12 @@ def _triple(t: ox.Quad | ox.Triple, name: str) -> Triple:
     return s, p, o
 
 
+_STORE_TRIPLES = text("shacl-store-triples")
+
+
 def store_graph(store: Store) -> Graph:
     """The union of the store's graphs as one rdflib graph."""
-    result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    result = store.query(_STORE_TRIPLES)
     assert isinstance(result, Triples)
     return to_graph(result.triples, store.location)
 

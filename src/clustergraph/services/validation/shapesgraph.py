@@ -13,6 +13,8 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Identifier
 
 from clustergraph.core.results import to_oxigraph, to_rdflib
+from clustergraph.core.store import bind
+from clustergraph.services.sparql import text
 
 
 class Unsupported(Exception):
@@ -114,7 +116,7 @@ def top_shapes(shapes: Graph) -> list[Identifier]:
 def as_returned(literal: Literal) -> Identifier:
     """`literal` as a query of the store returns it: Oxigraph keeps some literals in a canonical
     form ("4.0"^^xsd:decimal as "4", "1"^^xsd:byte as "1"^^xsd:integer; oxigraph/oxigraph#526)."""
-    found = _CANONICAL.query(f"SELECT ?x WHERE {{ VALUES ?x {{ {term(literal)} }} }}")
+    found = _CANONICAL.query(bind(_AS_RETURNED, {"x": literal}, "as_returned"))
     assert isinstance(found, ox.QuerySolutions)
     returned = to_rdflib(next(iter(found))[0])
     assert returned is not None
@@ -122,3 +124,4 @@ def as_returned(literal: Literal) -> Identifier:
 
 
 _CANONICAL = ox.Store()  # empty, in memory: only for as_returned
+_AS_RETURNED = text("shapesgraph-as-returned")

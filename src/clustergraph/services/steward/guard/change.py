@@ -1,13 +1,12 @@
 """What a guarded write changes (`Change`), and the reads and writes of quads every step shares.
 
 A change is a set of quads to add and a set of quads to remove; `present` and `graph_quads` read
-them in the store, `update_text` writes them as one SPARQL update.
+them in the store, Store.change_quads writes them in one transaction.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +16,16 @@ from rdflib.term import Identifier
 
 from clustergraph.core.results import Triples, to_oxigraph, to_rdflib
 from clustergraph.core.store import Store
+from clustergraph.services.sparql import text
 
 SD_NAME = URIRef("http://www.w3.org/ns/sparql-service-description#name")
 
 
 #: The name errors of a guarded update give as their source.
 UPDATE_NAME = "update"
+
+_PRESENT = text("change-present")
+_GRAPH_QUADS = text("change-graph-quads")
 
 
 @dataclass(frozen=True)
@@ -58,33 +61,13 @@ def present(store: Store, quad: ox.Quad) -> bool:
     if not isinstance(quad.graph_name, ox.NamedNode) or isinstance(quad.subject, ox.BlankNode) \
             or isinstance(quad.object, ox.BlankNode):
         return False
-    answer = store.query("ASK { GRAPH ?g { ?s ?p ?o } }", bindings=bound(
+    answer = store.query(_PRESENT, bindings=bound(
         g=quad.graph_name, s=quad.subject, p=quad.predicate, o=quad.object))
     return bool(getattr(answer, "value", False))
 
 
 def graph_quads(store: Store, graph: str) -> list[ox.Quad]:
-    result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", bindings={"g": URIRef(graph)})
+    result = store.query(_GRAPH_QUADS, bindings={"g": URIRef(graph)})
     assert isinstance(result, Triples)
     node = ox.NamedNode(graph)
     return [ox.Quad(t.subject, t.predicate, t.object, node) for t in result.triples]
-
-
-def graphs_of(items: Sequence[ox.Quad | ox.NamedNode]) -> list[str]:
-    """The named graphs of quads (and graph names), each once."""
-    names = [i.value if isinstance(i, ox.NamedNode) else getattr(i.graph_name, "value", None) for i in items]
-    return sorted({n for n in names if n})
-
-
-def update_text(removed: Sequence[ox.Quad], added: Sequence[ox.Quad]) -> str:
-    """One update that removes then adds the quads (terms written by the store's serialiser)."""
-    parts = []
-    if removed:
-        parts.append("DELETE DATA { " + " ".join(_quad_text(q) for q in removed) + " }")
-    if added:
-        parts.append("INSERT DATA { " + " ".join(_quad_text(q) for q in added) + " }")
-    return " ;\n".join(parts) or "CLEAR SILENT GRAPH <urn:x-clustergraph:nothing>"
-
-
-def _quad_text(q: ox.Quad) -> str:
-    return f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"

@@ -20,7 +20,8 @@ from clustergraph.base.errors import InputError, QueryError
 from clustergraph.base.formats import RdfFormat
 from clustergraph.core.rdfio import parse_text
 from clustergraph.core.results import Solutions
-from clustergraph.core.store import SCRATCH_GRAPHS, QueryOptions, Store
+from clustergraph.core.store import SCRATCH_GRAPHS, QueryOptions, Store, bind_rows
+from clustergraph.services.sparql import text
 from clustergraph.services.steward.guard.change import (
     UPDATE_NAME,
     Change,
@@ -32,6 +33,8 @@ from clustergraph.services.steward.guard.change import (
 from clustergraph.services.steward.ingest import BATCH_PREFIX
 
 _NAME = UPDATE_NAME
+_HOLDING = text("plan-holding")
+_EXISTING = text("plan-existing")
 
 
 def plan_update(store: Store, text: str, batch_graph: ox.NamedNode, *, base_iri: str | None = None) -> Change:
@@ -372,7 +375,7 @@ def _holding(store: Store, patterns: list[tuple[Any, ...]], with_graph: Identifi
             if present(store, quad):
                 found.append(quad)
             continue
-        result = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", bindings=bound(s=s, p=p, o=o))
+        result = store.query(_HOLDING, bindings=bound(s=s, p=p, o=o))
         assert isinstance(result, Solutions)
         found += [ox.Quad(s, p, o, row[0]) for row in result.rows if isinstance(row[0], ox.NamedNode)
                   and not row[0].value.startswith(SCRATCH_GRAPHS)]
@@ -386,9 +389,9 @@ def _existing(store: Store, quads: Sequence[ox.Quad]) -> set[ox.Quad]:
     found: set[ox.Quad] = set()
     for start in range(0, len(named), 500):
         chunk = named[start:start + 500]
-        rows = " ".join(f"({q.subject} {q.predicate} {q.object} {q.graph_name})" for q in chunk)
-        result = store.query(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES (?s ?p ?o ?g) {{ {rows} }} "
-                             "GRAPH ?g { ?s ?p ?o } }", options=QueryOptions(name=_NAME))
+        rows = [list(bound(s=q.subject, p=q.predicate, o=q.object, g=q.graph_name).values()) for q in chunk]
+        result = store.query(bind_rows(_EXISTING, ["s", "p", "o", "g"], rows, _NAME),
+                             options=QueryOptions(name=_NAME))
         assert isinstance(result, Solutions)
         found |= {ox.Quad(*row) for row in result.rows}  # type: ignore[arg-type]
     return found

@@ -13,27 +13,22 @@ from clustergraph.base.errors import InputError, NotConforming
 from clustergraph.base.terms import PROV
 from clustergraph.core.results import Solutions
 from clustergraph.core.store import Store
-from clustergraph.services.steward.guard.change import SD_NAME, Change, graph_quads, graphs_of, present, update_text
+from clustergraph.services.sparql import text
+from clustergraph.services.steward.guard.change import Change, graph_quads, present
 from clustergraph.services.steward.ingest import Batch, Retracted, batches, find_batch
 from clustergraph.services.steward.ingest import retract as retract_ingested
 from clustergraph.services.validation.report import Report
 from clustergraph.services.validation.run import Shapes, load_shapes, validate_delta
 
+_RECORDED = text("undo-recorded")
+_IS_WRITE = text("undo-is-write")
+
 
 def recorded(store: Store, batch: Batch) -> Change | None:
     """The change a guarded write recorded in `batch` (None for an ingested file's batch)."""
-    rows = store.query(f"""
-        PREFIX prov: <http://www.w3.org/ns/prov#>
-        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-        SELECT ?how ?s ?p ?o ?g WHERE {{ GRAPH ?batch {{
-            ?activity ?how ?st . VALUES ?how {{ prov:invalidated prov:generated }}
-            ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; <{SD_NAME}> ?g }} }}""",
-                       bindings={"batch": batch.graph})
+    rows = store.query(_RECORDED, bindings={"batch": batch.graph})
     assert isinstance(rows, Solutions)
-    own = store.query("SELECT ?s ?p ?o WHERE { GRAPH ?batch { ?s ?p ?o } }", bindings={"batch": batch.graph})
-    assert isinstance(own, Solutions)
-    is_write = store.query("ASK { GRAPH ?batch { ?f <http://purl.org/dc/terms/description> ?text } }",
-                           bindings={"batch": batch.graph})
+    is_write = store.query(_IS_WRITE, bindings={"batch": batch.graph})
     if not getattr(is_write, "value", False):
         return None
     removed: list[ox.Quad] = []
@@ -70,8 +65,7 @@ def retract_change(store: Store, shapes: Path | Shapes, batch: Batch, change: Ch
                             detail=f"retracting it would leave the graph with {failing} new "
                                    f"result{'s' if failing != 1 else ''} that break the shapes; "
                                    "--force retracts it anyway")
-    text = update_text(undo.removed, undo.added) + f" ;\nDROP SILENT GRAPH <{batch.graph}>"
-    store.update(text, allow_load=True, graphs=graphs_of(undo.removed + undo.added) + [str(batch.graph)])
+    store.change_quads(drop=[batch.graph], remove=undo.removed, add=undo.added)
     return report
 
 

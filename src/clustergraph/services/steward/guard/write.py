@@ -24,9 +24,7 @@ from clustergraph.services.steward.guard.change import (
     UPDATE_NAME,
     Change,
     graph_quads,
-    graphs_of,
     ox_term,
-    update_text,
 )
 from clustergraph.services.steward.guard.plan import plan_drop, plan_put, plan_update
 from clustergraph.services.steward.ingest import BATCH_PREFIX, Batch, batch_record, free_batch_id, record_quad
@@ -85,8 +83,7 @@ def apply(store: Store, shapes: Path | Shapes, text: bytes, change: Change, batc
                          batch_graph, "added")
     quads.append(record_quad(URIRef(f"{target}#file"), URIRef("http://purl.org/dc/terms/description"),
                              Literal(text.decode("utf-8", "replace")), batch_graph))
-    store.update(update_text(change.removed, list(change.added) + quads), allow_load=True,
-                 graphs=graphs_of(change.removed + change.added + (batch_graph,)))
+    store.change_quads(remove=change.removed, add=list(change.added) + quads)
     batch = Batch(batch_id, target, agent, started, name, digest, None, len(own))
     return Written(batch, len(change.added), len(change.removed), report)
 
