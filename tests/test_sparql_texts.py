@@ -2,10 +2,17 @@
 
 Every fixed SPARQL text the program runs is a `.rq` file beside the module that runs it
 (services/sparql/, core/sparql/, services/sheets/names-*.rq), read once at import; every value
-reaches a query as a binding (Store.query(..., bindings=...), store.bind/bind_rows). This test
-reads the source with `ast`: for every call `.query(TEXT, ...)` or `.update(TEXT, ...)` it follows
-TEXT back (module constants, local names, the arguments a helper is called with) and fails on an
-f-string, `.format`, `%` or `+` that builds it, and on a SPARQL text written in Python.
+reaches a query or an update as a binding (Store.query/Store.update(..., bindings=...),
+store.bind/bind_rows: N-Triples terms, by a VALUES block in a query, in the variable's place in an
+update). Quads written as data (a guarded write, a Graph Store PUT) go through Store.change_quads,
+whose one serialiser, core/store.py data_update, writes every term by pyoxigraph in N-Triples.
+
+This test reads the source with `ast`: for every call `.query(TEXT, ...)`, `.update(TEXT, ...)` or
+`._update(TEXT)` (the remote store's own requests) it follows TEXT back (module constants, local
+names, the arguments a helper is called with) and fails on an f-string, `.format`, `%` or `+` that
+builds it, and on a SPARQL text written in Python. What is left (ALLOWED) is text the program does
+not write itself: a user's own query or update passed through, the SPARQL the shapes compile to,
+the worker process relaying its parent's calls, and the DATA blocks of data_update.
 """
 
 from __future__ import annotations
@@ -32,31 +39,32 @@ SRC = Path(clustergraph.__file__).parent
 #: Calls that read a text from a .rq file.
 LOADERS = {"text", "internal_query", "packaged", "read_text"}
 #: Calls that return their first argument with values bound (N-Triples, by the store) or with the
-#: project's PREFIX lines added, or text-search patterns answered by VALUES of IRIs (the embedded
-#: store's own): they keep the text's shape, so the text they are given is judged.
-WRAPPERS = {"bind", "bind_rows", "bind_values", "with_prefixes", "_answer_text_patterns"}
+#: project's PREFIX lines or a BASE added, or text-search patterns answered by VALUES of IRIs (the
+#: embedded store's own): they keep the text's shape, so the text they are given is judged.
+WRAPPERS = {"bind", "bind_rows", "bind_values", "with_prefixes", "with_base", "_answer_text_patterns"}
+#: The calls whose first argument is a SPARQL text: a store's query and update, and the remote
+#: store's own update requests.
+RUNNERS = ("query", "update", "_update")
 
 #: Where a text that is not a loaded .rq file is allowed, and why: (file, function) -> reason;
 #: function "*" is the whole file.
 ALLOWED: dict[tuple[str, str], str] = {
+    # a user's own text, passed through
     ("services/queries.py", "run_sparql"): "the user's own ad-hoc SPARQL text, passed through (with the project's prefixes)",
-    ("core/worker.py", "*"): "the writer process runs the Store calls its parent sends; the parent's calls are checked here",
-    # The modules below are being moved into packages on another branch (i19pkg) at the same time;
-    # their texts follow once the move is merged. What each builds with values today:
+    ("services/steward/writes.py", "update"): "the steward's own SPARQL Update, passed through (the protocol's "
+                                             "using-graph-uri and using-named-graph-uri written as its USING clauses)",
+    ("services/steward/guard/plan.py", "_solutions"): "the steward's own update planned: its WHERE group (or its "
+                                                      "DELETE WHERE pattern) run as a SELECT",
+    # SPARQL generated from the shapes' structure
     ("services/validation/compiler.py", "*"): "the SHACL compiler's SPARQL, generated from the shapes' structure",
-    ("services/validation/delta.py", "*"): "generated from the shapes' reads; a graph IRI pasted into a CONSTRUCT (to do)",
-    ("services/validation/shapesgraph.py", "*"): "a literal pasted into VALUES (to do)",
-    ("services/steward/ingest.py", "*"): "a graph IRI pasted into an ASK; a batch prefix by % (to do)",
-    ("services/steward/guard/change.py", "*"): "INSERT/DELETE DATA of the changed quads, generated (to do: bind)",
-    ("services/steward/guard/plan.py", "*"): "IRIs pasted into VALUES, the update's own WHERE (to do)",
-    ("services/steward/guard/undo.py", "*"): "a batch's graph IRI pasted in (to do)",
-    ("services/steward/guard/write.py", "*"): "the change applied as INSERT/DELETE DATA, generated",
-    ("services/steward/writes.py", "*"): "INSERT DATA of a file's triples, generated; the user's update passed through",
-    ("services/validation/shacl.py", "*"): "one fixed text inline (to do)",
-    ("services/validation/fastvalidation.py", "*"): "one fixed text inline (to do)",
-    ("services/publishing/docs.py", "*"): "one fixed text inline (to do)",
-    ("core/remote/client.py", "*"): "graph IRIs pasted into COUNT and DROP (to do)",
-    ("core/remote/build.py", "*"): "the journal's graph IRIs pasted in (to do)",
+    ("services/validation/delta.py", "_affected"): "the focus-node query dependencies.py generates from the shapes' "
+                                                   "paths (its seed graphs' IRIs written as N-Triples by term())",
+    # the worker process
+    ("core/worker.py", "*"): "the writer process runs the Store calls its parent sends; the parent's calls are checked here",
+    # the one serialiser of quads as data
+    ("core/store.py", "change_quads"): "the DATA blocks of data_update, the one serialiser of quads "
+                                       "(every term written by pyoxigraph in N-Triples)",
+    ("core/remote/client.py", "change_quads"): "the DATA blocks of data_update (core/store.py), sent as one request",
 }
 
 
@@ -179,7 +187,7 @@ def _judge_name(mod: _Module, name: str, at: ast.AST, seen: frozenset[int]) -> l
         if name in _params(scope):
             if isinstance(scope, ast.Lambda):
                 return [f"the parameter {name} of a lambda"]
-            if scope.name in ("query", "update"):
+            if scope.name in RUNNERS:
                 return []  # a Store's own method: the calls to it are the ones judged
             index = _params(scope).index(name)
             method = bool(scope.args.args) and scope.args.args[0].arg in ("self", "cls")
@@ -205,11 +213,11 @@ def offences(source: str, path: str) -> list[Offence]:
     found = []
     for node in ast.walk(mod.tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("query", "update") and node.args):
+                and node.func.attr in RUNNERS and node.args):
             continue
         first = node.args[0]
         if isinstance(first, (ast.Dict, ast.DictComp, ast.Set, ast.SetComp, ast.List, ast.ListComp, ast.Tuple,
-                              ast.GeneratorExp)) or (node.func.attr == "update" and not _a_store(node.func.value)):
+                              ast.GeneratorExp)) or (node.func.attr != "query" and not _a_store(node.func.value)):
             continue  # a dict's, set's, hash's or progress bar's update; a query builder's list: not SPARQL
         scope = mod.scope(node)
         function = getattr(scope, "name", "<module>") if scope is not None else "<module>"
@@ -245,6 +253,7 @@ def test_every_allowance_is_still_needed() -> None:
 
 BAD = '''
 _T = text("describe-exists")
+_DROP = text("client-drop-graph")
 
 def pasted(store, iri):
     return store.query(f"ASK {{ <{iri}> ?p ?o }}")
@@ -271,6 +280,12 @@ def bound(store, iri):
 def listed(store, iris):
     return _run(store, bind_rows(_T, ["x"], [[i] for i in iris], "labels"))
 
+def dropped(store, graph):
+    store.update(_DROP, bindings={"graph": URIRef(graph)})
+
+def own_request(self, graph):
+    self._update(f"DROP SILENT GRAPH <{graph}>")
+
 def not_sparql(out, digest, item):
     out.update({"a": 1})
     digest.update(item)
@@ -285,6 +300,7 @@ def test_the_check_catches_a_deliberately_bad_module() -> None:
         ("by_format", "a text built by .format"),
         ("_run", "a text built by +"),
         ("inline", "a SPARQL text written in Python (it belongs in a .rq file)"),
+        ("own_request", "a text built by an f-string"),
     }
 
 
@@ -301,6 +317,11 @@ def test_an_internal_query_declares_prefixes_as_the_project_does(path: Path) -> 
     assert not wrong
     graphs = set(re.findall(r'"(https://w3id.org/clustergraph/graph/[^"]*)"', path.read_text(encoding="utf-8")))
     assert graphs <= {checks.ONTOLOGY_GRAPHS, checks.SHAPES_GRAPHS}
+
+
+@pytest.mark.parametrize("path", _internal_files(), ids=lambda p: p.name)
+def test_an_internal_query_says_what_it_asks_on_its_first_line(path: Path) -> None:
+    assert re.match(r"# \S", path.read_text(encoding="utf-8"))
 
 
 def test_the_page_limits_written_in_the_queries_are_page_rows() -> None:

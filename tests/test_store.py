@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -212,3 +213,35 @@ def test_bindings_reach_the_where_group_of_a_construct(store: EmbeddedStore, fix
     store.load(fixtures / "project" / "data" / "minimal.ttl", graph=G)
     result = store.query("CONSTRUCT { ?c ?p ?o } WHERE { ?c ?p ?o }", bindings={"c": ALPHA})
     assert isinstance(result, Triples) and len(result) == 6
+
+
+# -- updates with bindings, and quads written as data ----------------------------------------------
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_an_update_binding_puts_the_term_where_the_variable_stands(store: EmbeddedStore, value: str) -> None:
+    text = "# ?x in a comment, and \"?x\" in a string, stay\nINSERT DATA { GRAPH ?g { ?s <urn:x:p> ?x, \"?x\" } }"
+    store.update(text, bindings={"g": G, "s": ALPHA, "x": Literal(value)})
+    assert store.graph_sizes() == {G: 2}
+    echo = store.query("SELECT ?o WHERE { ?s <urn:x:p> ?o } ORDER BY ?o", bindings={"s": ALPHA})
+    assert isinstance(echo, Solutions)
+    assert sorted(r[0].value for r in echo.rows) == sorted([value, "?x"])  # type: ignore[union-attr]
+    store.update("DROP SILENT GRAPH ?graph", bindings={"graph": G})
+    assert store.graph_sizes() == {}
+
+
+def test_an_update_binding_of_a_variable_the_update_lacks_is_refused(store: EmbeddedStore) -> None:
+    with pytest.raises(QueryError, match=r"no variable \?grpah"):
+        store.update("DROP SILENT GRAPH ?graph", bindings={"graph": G, "grpah": G})
+
+
+def test_change_quads_drops_removes_and_adds_in_one_update(store: EmbeddedStore) -> None:
+    g, other = ox.NamedNode(str(G)), ox.NamedNode(str(GRAPH["test/two"]))
+    s, p = ox.NamedNode(str(ALPHA)), ox.NamedNode("urn:x:p")
+    hostile = [ox.Quad(s, p, ox.Literal(v), g) for v in HOSTILE] + [ox.Quad(s, p, ox.Literal("x", language="load"), g)]
+    store.add_quads([ox.Quad(s, p, ox.Literal("old"), other), ox.Quad(s, p, ox.Literal("gone"), g)])
+    store.change_quads(drop=[URIRef(other.value)], remove=[ox.Quad(s, p, ox.Literal("gone"), g)], add=hostile)
+    assert store.graph_sizes() == {G: len(hostile)}
+    assert set(store.quads()) == set(hostile)
+    with pytest.raises(ValueError):  # an IRI that is not one is refused before anything changes
+        store.change_quads(drop=[URIRef("not an iri")], add=[ox.Quad(s, p, ox.Literal("new"), g)])
+    assert store.graph_sizes() == {G: len(hostile)}

@@ -187,8 +187,8 @@ def bind(sparql: str, bindings: Mapping[str, Identifier], name: str) -> str:
     Values are RDF terms written in N-Triples (escaped), so no value can change the text's shape.
     pyoxigraph's own substitution API only binds projected variables, so it cannot be used.
     """
-    terms = {k: str(to_oxigraph(v)) for k, v in bindings.items()}
     try:
+        terms = {k: str(to_oxigraph(v)) for k, v in bindings.items()}
         if lex.query_form(sparql) is lex.QueryForm.UPDATE:
             return lex.substitute(sparql, terms)
         return lex.bind_values(sparql, terms)
@@ -203,8 +203,8 @@ def bind_rows(sparql: str, names: Sequence[str], rows: Iterable[Sequence[Identif
     For a list of values (bind() binds one row); the terms are written in N-Triples (escaped), so
     no value can change the text's shape.
     """
-    terms = [[str(to_oxigraph(v)) for v in row] for row in rows]
     try:
+        terms = [[str(to_oxigraph(v)) for v in row] for row in rows]
         if lex.query_form(sparql) is lex.QueryForm.UPDATE:
             return " ;\n".join(lex.substitute(sparql, dict(zip(names, row, strict=True))) for row in terms)
         return lex.bind_rows(sparql, names, terms)
@@ -218,7 +218,7 @@ def data_update(drop: Sequence[URIRef] = (), remove: Sequence[ox.Quad] = (), add
 
     Every term is written by pyoxigraph in N-Triples (an IRI checked, a literal escaped), so no
     value can change the update's shape. Generated rather than a .rq file with bindings, since
-    its length is the data's.
+    its length is the data's. Raises ValueError if a graph of `drop` is not an IRI.
     """
     parts = [f"DROP SILENT GRAPH {ox.NamedNode(str(g))}" for g in drop]
     if remove:
