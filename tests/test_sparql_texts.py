@@ -321,7 +321,7 @@ def test_an_internal_query_declares_prefixes_as_the_project_does(path: Path) -> 
 
 @pytest.mark.parametrize("path", _internal_files(), ids=lambda p: p.name)
 def test_an_internal_query_says_what_it_asks_on_its_first_line(path: Path) -> None:
-    assert re.match(r"# \S", path.read_text(encoding="utf-8"))
+    assert re.match(r"#(\+ summary:)? \S", path.read_text(encoding="utf-8"))  # a comment, or a catalogue summary
 
 
 def test_the_page_limits_written_in_the_queries_are_page_rows() -> None:
