@@ -4,6 +4,7 @@ serve` processes on 127.0.0.1; bounds on time are generous (this is about behavi
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -156,3 +157,19 @@ def test_a_body_is_decoded_by_its_charset_and_refused_when_not_text(server: str)
 def test_a_bounded_soak_gives_no_5xx_and_the_expected_dump(tmp_path: Path) -> None:
     """8 readers for about 8 s with an ingest every second (the slow-marked soak runs 16 for 30 s)."""
     soak(tmp_path, readers=8, seconds=8, every=1, at_least=5)
+
+
+def test_a_large_answer_is_sent_in_parts_as_written(server: str) -> None:
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5000"
+    with httpx.stream("GET", f"{server}/sparql", params={"query": query}, headers=JSON, timeout=30) as answer:
+        assert answer.status_code == 200
+        assert "content-length" not in answer.headers and answer.headers["transfer-encoding"] == "chunked"
+        body = b"".join(answer.iter_raw())
+    rows = json.loads(body)["results"]["bindings"]
+    assert len(rows) == min(5000, ask_count(server))
+
+
+def ask_count(base: str) -> int:
+    answer = httpx.get(f"{base}/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+                       headers=JSON, timeout=30)
+    return int(answer.json()["results"]["bindings"][0]["n"]["value"])

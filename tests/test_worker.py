@@ -4,6 +4,7 @@ store survives a stopped or killed worker."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 from collections.abc import Iterator
@@ -14,10 +15,12 @@ import pytest
 from rdflib import URIRef
 
 from clustergraph.base.errors import InputError, QueryError, StoreError
-from clustergraph.base.formats import RdfFormat
+from clustergraph.base.formats import RdfFormat, ResultFormat
+from clustergraph.base.terms import INCOMPLETE_LINK
 from clustergraph.core.config import Settings
 from clustergraph.core.results import Solutions
-from clustergraph.core.store import QueryOptions
+from clustergraph.core.pool import ReadPool
+from clustergraph.core.store import EmbeddedStore, QueryOptions
 from clustergraph.core.worker import WorkerStore
 
 G = ox.NamedNode("urn:test:g")
@@ -104,3 +107,28 @@ def test_a_locked_store_is_a_store_error(tmp_path: Path, worker: WorkerStore) ->
         WorkerStore(Settings(root=tmp_path, store_path=tmp_path / "store"), timeout_s=1.0)
     assert err.value.location == str(tmp_path / "store")
     assert "locked by another process" in err.value.detail
+
+
+def test_an_answer_comes_in_parts_and_its_worker_is_freed_before_they_are_read(tmp_path: Path) -> None:
+    settings = Settings(root=tmp_path, store_path=tmp_path / "store")
+    with EmbeddedStore(settings.store_path) as store:
+        store.add_quads(quads(5000))
+    pool = ReadPool(settings, workers=1, timeout_s=30, queue_size=1)
+    try:
+        text = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"
+        first = pool.answer(text, options=QueryOptions(limit=4500), results=ResultFormat.JSON, rdf=None)
+        # The one worker answers again while no part of the first answer has been read.
+        second = pool.answer("ASK {}", options=QueryOptions(), results=ResultFormat.JSON, rdf=None)
+        assert json.loads(b"".join(second.parts)) == {"head": {}, "boolean": True}
+        parts = list(first.parts)
+        assert (first.head.kind, first.head.truncated, len(parts)) == ("solutions", True, 5)  # head, 3 x 2,000 rows, end
+        document = json.loads(b"".join(parts))
+        assert document["head"] == {"vars": ["s", "o"], "link": [INCOMPLETE_LINK]}
+        assert document["incomplete"]["limit"] == 4500
+        rows = document["results"]["bindings"]
+        assert len(rows) == 4500 and rows[0]["o"] == {"type": "literal", "value": "v0", "xml:lang": "en"}
+        # A query's error before its first part is raised by answer itself.
+        with pytest.raises(QueryError):
+            pool.answer("SELECT WHERE", options=QueryOptions(), results=ResultFormat.JSON, rdf=None)
+    finally:
+        pool.close()

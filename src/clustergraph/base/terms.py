@@ -74,3 +74,7 @@ def slug(text: str) -> str:
 def file_graph(folder: str, stem: str) -> URIRef:
     """The named graph that holds the triples of file `stem` of `folder` ('ontology' or 'data')."""
     return GRAPH[f"{folder}/{slug(stem)}"]
+
+
+#: The link a SPARQL result carries when the row limit cut it short (core/results.py writes it).
+INCOMPLETE_LINK = "urn:clustergraph:incomplete:row-limit"

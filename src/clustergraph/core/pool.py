@@ -8,6 +8,9 @@
                validation or an ingest) run in it one at a time, each under the time limit; after
                each commit the pool's `generation` goes up.
 
+An answer to /sparql is written by its worker in parts (ReadPool.answer), which the server sends on
+as they come; a thread drains them, so the worker is free when it has written the last part.
+
 A read handle sees the store as it was when opened (pyoxigraph `Store.read_only`), so before a read
 a worker whose handle is older than the last commit reopens it (a few milliseconds). A read that
 starts after a write has committed therefore sees that write, on every worker; a read already
@@ -23,9 +26,11 @@ from __future__ import annotations
 
 import math
 import os
+import queue
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -39,7 +44,7 @@ from clustergraph.core.config import Settings
 from clustergraph.core.results import QueryResult
 from clustergraph.core.store import GraphLoad, Progress, QueryOptions, Store
 from clustergraph.core.textindex import Hit
-from clustergraph.core.worker import Answer, WorkerStore
+from clustergraph.core.worker import Head, WorkerStore
 
 
 def default_workers() -> int:
@@ -66,6 +71,24 @@ class _Queue:
     def refuse(self) -> Busy:
         retry = max(1, math.ceil(self.typical_s))
         return Busy(self.what, self.waiting, retry)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A query's answer written by a worker: its Head, and the body's parts as they come."""
+
+    head: Head
+    parts: Iterator[bytes]
+
+
+def _parts(parts: queue.SimpleQueue[tuple[str, Any]]) -> Iterator[bytes]:
+    while True:
+        what, value = parts.get()
+        if what == "end":
+            return
+        if what == "error":
+            raise value
+        yield value
 
 
 class ReadPool(Store):
@@ -150,10 +173,34 @@ class ReadPool(Store):
 
     def answer(self, sparql: str, *, options: QueryOptions, results: ResultFormat | None, rdf: RdfFormat | None,
                prefixes: Mapping[str, str] | None = None) -> Answer:
-        """The answer to `sparql` as a document written by a worker (WorkerStore.answer)."""
-        answer: Answer = self._with_worker("answer", sparql, options=options, results=results, rdf=rdf,
-                                           prefixes=prefixes)
-        return answer
+        """The answer to `sparql` as a document written by a worker (WorkerStore.answer), in parts.
+
+        Returns once the worker has sent the answer's Head, with the body's parts to iterate as they
+        come. A thread reads the worker's parts as fast as it writes them, so a slow client never
+        holds a worker; the worker goes back to the pool after its last part. Raises here what is
+        wrong before the first part (a syntax error, the time limit, Busy); an error after it ends
+        the parts with that error (the body is then cut, and the connection must say so).
+        """
+        worker = self._acquire()
+        parts: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+
+        def run() -> None:
+            try:
+                worker.answer(sparql, options=options, results=results, rdf=rdf, prefixes=prefixes,
+                              sink=lambda part: parts.put(("part", part)))
+                parts.put(("end", None))
+            except BaseException as exc:  # handed to the request's thread
+                parts.put(("error", exc))
+            finally:
+                self._release(worker)
+
+        threading.Thread(target=run, name="clustergraph-answer", daemon=True).start()
+        what, value = parts.get()
+        if what == "error":
+            raise value
+        if what != "part" or not isinstance(value, Head):
+            raise StoreError(self.location, "the query worker sent no head for its answer")
+        return Answer(value, _parts(parts) if value.written else iter(()))
 
     def graph_sizes(self) -> dict[URIRef, int]:
         sizes: dict[URIRef, int] = self._with_worker("graph_sizes")

@@ -17,6 +17,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
 from clustergraph.base.formats import RdfFormat, ResultFormat
+from clustergraph.base.terms import INCOMPLETE_LINK
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -100,22 +101,64 @@ def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+#: Rows per part of a written answer: the parts cross a query worker's pipe and go out to the
+#: client as they are written (core/pool.py), so no one holds a large answer whole to send it.
+PART_ROWS = 2_000
+#: Bytes per part of a written RDF answer (pyoxigraph writes the triples in one go).
+PART_BYTES = 1 << 20
+
+
 def write_solutions(result: Solutions | Boolean, fmt: ResultFormat) -> bytes:
     """`result` in the SPARQL 1.1 result format `fmt`."""
+    return b"".join(solution_parts(result, fmt))
+
+
+def write_triples(result: Triples, fmt: RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    """The triples of `result` in the RDF syntax `fmt`."""
+    return b"".join(triple_parts(result, fmt, prefixes))
+
+
+def solution_parts(result: Solutions | Boolean, fmt: ResultFormat, *, cut_at: int | None = None) -> Iterator[bytes]:
+    """`result` in the SPARQL 1.1 result format `fmt`, in parts of PART_ROWS rows.
+
+    `cut_at`, the row limit when it cut the answer, is said in the body where the format has room
+    (JSON: an `incomplete` member and a head link; XML: a comment and a head link; CSV and TSV have none).
+    """
     writer = {
         ResultFormat.JSON: _json,
         ResultFormat.XML: _xml,
         ResultFormat.CSV: _csv,
         ResultFormat.TSV: _tsv,
     }[fmt]
-    return writer(result).encode("utf-8")
+    for part in writer(result, cut_at):
+        yield part.encode("utf-8")
 
 
-def write_triples(result: Triples, fmt: RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
-    """The triples of `result` in the RDF syntax `fmt`."""
+def triple_parts(result: Triples, fmt: RdfFormat, prefixes: dict[str, str] | None = None, *,
+                 cut_at: int | None = None) -> Iterator[bytes]:
+    """The triples of `result` in the RDF syntax `fmt`, in parts of PART_BYTES bytes; `cut_at`, the
+    limit when it cut the answer, is said in a comment where the syntax has one (not JSON-LD)."""
     use = prefixes if prefixes and fmt in (RdfFormat.TURTLE, RdfFormat.TRIG) else None
     data = ox.serialize(result.triples, format=_OX_FORMATS[fmt], prefixes=use)
-    return data if isinstance(data, bytes) else b""
+    body = data if isinstance(data, bytes) else b""
+    if cut_at is not None:
+        body = _mark_rdf(body, fmt, cut_at)
+    for start in range(0, len(body), PART_BYTES):
+        yield body[start:start + PART_BYTES]
+
+
+def _cut_note(cut_at: int, what: str) -> str:
+    return f"incomplete: the answer was cut at the {what} of {cut_at}"
+
+
+def _mark_rdf(body: bytes, fmt: RdfFormat, cut_at: int) -> bytes:
+    note = _cut_note(cut_at, "limit") + " triples"
+    if fmt in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES):
+        return f"# {note}\n".encode() + body
+    if fmt is RdfFormat.RDF_XML and body.startswith(b"<?xml"):
+        end = body.index(b"?>") + 2
+        return body[:end] + f"\n<!-- {note} -->".encode() + body[end:]
+    return body  # JSON-LD has no comments: the header says it
 
 
 _OX_FORMATS = {
@@ -148,14 +191,24 @@ def _json_term(term: OxTerm) -> dict[str, str]:
     raise TypeError(f"RDF-star triple terms are not supported: {term}")
 
 
-def _json(result: Solutions | Boolean) -> str:
+def _json(result: Solutions | Boolean, cut_at: int | None) -> Iterator[str]:
     if isinstance(result, Boolean):
-        return json.dumps({"head": {}, "boolean": result.value})
-    bindings = [
-        {v: _json_term(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows
-    ]
-    return json.dumps({"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}},
-                      ensure_ascii=False)
+        yield json.dumps({"head": {}, "boolean": result.value})
+        return
+    opening: dict[str, object] = {}
+    head: dict[str, object] = {"vars": list(result.variables)}
+    if cut_at is not None:
+        # A member placed before "head" and a link in "head": SPARQL JSON readers ignore both.
+        note = _cut_note(cut_at, "row limit") + " rows"
+        opening["incomplete"] = {"reason": "row limit", "limit": cut_at, "message": note}
+        head["link"] = [INCOMPLETE_LINK]
+    opening["head"] = head
+    yield json.dumps(opening, ensure_ascii=False)[:-1] + ', "results": {"bindings": ['
+    for start in range(0, len(result.rows), PART_ROWS):
+        bindings = [{v: _json_term(t) for v, t in zip(result.variables, row) if t is not None}
+                    for row in result.rows[start:start + PART_ROWS]]
+        yield (", " if start else "") + json.dumps(bindings, ensure_ascii=False)[1:-1]
+    yield "]}}"
 
 
 def _xml_term(term: OxTerm) -> str:
@@ -172,35 +225,43 @@ def _xml_term(term: OxTerm) -> str:
     raise TypeError(f"RDF-star triple terms are not supported: {term}")
 
 
-def _xml(result: Solutions | Boolean) -> str:
-    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
+def _xml(result: Solutions | Boolean, cut_at: int | None) -> Iterator[str]:
+    link = f'<link href="{INCOMPLETE_LINK}"/>' if cut_at is not None else ""
+    out = ['<?xml version="1.0"?>']
+    if cut_at is not None:
+        out.append(f"<!-- {_cut_note(cut_at, 'row limit')} rows -->")
+    out.append('<sparql xmlns="http://www.w3.org/2005/sparql-results#">')
     if isinstance(result, Boolean):
-        out += ["<head/>", f"<boolean>{'true' if result.value else 'false'}</boolean>", "</sparql>"]
-        return "\n".join(out)
-    out.append("<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables) + "</head>")
+        out += [f"<head>{link}</head>" if link else "<head/>",
+                f"<boolean>{'true' if result.value else 'false'}</boolean>", "</sparql>"]
+        yield "\n".join(out)
+        return
+    out.append("<head>" + link + "".join(f"<variable name={quoteattr(v)}/>" for v in result.variables) + "</head>")
     out.append("<results>")
-    for row in result.rows:
-        cells = "".join(
-            f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-            for v, t in zip(result.variables, row)
-            if t is not None
-        )
-        out.append(f"<result>{cells}</result>")
-    out += ["</results>", "</sparql>"]
-    return "\n".join(out)
+    yield "\n".join(out)
+    for start in range(0, len(result.rows), PART_ROWS):
+        yield "".join(
+            "\n<result>" + "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                                   for v, t in zip(result.variables, row) if t is not None) + "</result>"
+            for row in result.rows[start:start + PART_ROWS])
+    yield "\n</results>\n</sparql>"
 
 
-def _csv(result: Solutions | Boolean) -> str:
+def _csv(result: Solutions | Boolean, cut_at: int | None) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if isinstance(result, Boolean):
         writer.writerow(["_askResult"])
         writer.writerow(["true" if result.value else "false"])
-        return buffer.getvalue()
+        yield buffer.getvalue()
+        return
     writer.writerow(result.variables)
-    for row in result.rows:
-        writer.writerow([_plain(t) for t in row])
-    return buffer.getvalue()
+    for start in range(0, len(result.rows), PART_ROWS):
+        writer.writerows([_plain(t) for t in row] for row in result.rows[start:start + PART_ROWS])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
 
 
 def _plain(term: OxTerm | None) -> str:
@@ -211,10 +272,11 @@ def _plain(term: OxTerm | None) -> str:
     return str(term.value) if hasattr(term, "value") else str(term)
 
 
-def _tsv(result: Solutions | Boolean) -> str:
+def _tsv(result: Solutions | Boolean, cut_at: int | None) -> Iterator[str]:
     if isinstance(result, Boolean):
-        return "?_askResult\n" + ("true" if result.value else "false") + "\n"
-    lines = ["\t".join(f"?{v}" for v in result.variables)]
-    for row in result.rows:
-        lines.append("\t".join("" if t is None else str(t) for t in row))
-    return "\n".join(lines) + "\n"
+        yield "?_askResult\n" + ("true" if result.value else "false") + "\n"
+        return
+    yield "\t".join(f"?{v}" for v in result.variables) + "\n"
+    for start in range(0, len(result.rows), PART_ROWS):
+        yield "".join("\t".join("" if t is None else str(t) for t in row) + "\n"
+                      for row in result.rows[start:start + PART_ROWS])

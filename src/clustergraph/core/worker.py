@@ -29,7 +29,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -44,7 +44,7 @@ from clustergraph.base.errors import ClusterGraphError, QueryError, StoreError
 from clustergraph.base.formats import RdfFormat, ResultFormat
 from clustergraph.core.config import Settings
 from clustergraph.core.remote.client import RemoteStore
-from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, write_solutions, write_triples
+from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, solution_parts, triple_parts
 from clustergraph.core.store import EmbeddedStore, GraphLoad, Progress, QueryOptions, Store
 from clustergraph.core.textindex import Hit
 
@@ -98,15 +98,16 @@ class WorkerStore(Store):
         return _unpack_result(packed)
 
     def answer(self, sparql: str, *, options: QueryOptions, results: ResultFormat | None, rdf: RdfFormat | None,
-               prefixes: Mapping[str, str] | None = None) -> Answer:
+               prefixes: Mapping[str, str] | None = None, sink: Callable[[Part], None]) -> None:
         """The answer to `sparql`, written in the child: solutions in `results`, triples in `rdf`.
 
-        What crosses the pipe is the written document, not its terms one by one, and the writing uses
-        the child's core, not the server's. `Answer.body` is None when the answer's kind has no format.
+        The child first gathers the answer up to the row limit (so that whether the limit cut it is
+        known before the first byte), then writes it in parts: `sink` gets the `Head`, then each part
+        of the body as the child writes it. What crosses the pipe is the written document, and the
+        writing uses the child's core, not the server's. The time limit counts to the last part.
         """
-        kind, body, truncated = self._call("answer", sparql, options, results, rdf, dict(prefixes or {}),
-                                           limit=self.timeout_s, name=options.name)
-        return Answer(kind, body, truncated)
+        self._call("answer", sparql, options, results, rdf, dict(prefixes or {}), limit=self.timeout_s,
+                   name=options.name, sink=sink)
 
     def graph_sizes(self) -> dict[URIRef, int]:
         sizes: dict[URIRef, int] = self._call("graph_sizes")
@@ -232,16 +233,20 @@ class WorkerStore(Store):
         self.restarts += 1
         self._start()
 
-    def _call(self, op: str, *args: Any, limit: float | None = None, name: str = "store", writes: bool = False) -> Any:
+    def _call(self, op: str, *args: Any, limit: float | None = None, name: str = "store", writes: bool = False,
+              sink: Callable[[Part], None] | None = None) -> Any:
         with self._lock:
             if self._process is None or not self._process.is_alive():
                 self._restart()
             assert self._conn is not None
             self._conn.send((op, args, {}))
-            return self._wait(limit, name, writes=writes)
+            return self._wait(limit, name, writes=writes, sink=sink)
 
-    def _wait(self, limit: float | None, name: str, *, starting: bool = False, writes: bool = False) -> Any:
-        """The child's answer; kills and restarts it when `limit` seconds pass without one."""
+    def _wait(self, limit: float | None, name: str, *, starting: bool = False, writes: bool = False,
+              sink: Callable[[Part], None] | None = None) -> Any:
+        """The child's answer; kills and restarts it when `limit` seconds pass without one.
+
+        Parts of a written answer ("head", "part" messages) go to `sink` as they come."""
         assert self._conn is not None and self._process is not None
         started = time.monotonic()
         while True:
@@ -260,6 +265,9 @@ class WorkerStore(Store):
                 message = self._conn.recv() if ready else None
             except (EOFError, OSError):
                 ready, message = False, None
+            if message is not None and message[0] in ("head", "part") and sink is not None:
+                sink(message[1])
+                continue
             if message is not None:
                 return _answer(message)
             if not self._process.is_alive():
@@ -310,6 +318,11 @@ def serve(conn: Connection, settings: Settings, read_only: bool = False) -> None
                     break
                 conn.send(("ok", None))
                 continue
+            if op == "answer":
+                for part in _write_answer(store, *args):
+                    conn.send(part)
+                conn.send(("ok", None))
+                continue
             conn.send(("ok", _OPS[op](store, *args, **kwargs)))
         except ClusterGraphError as exc:
             conn.send(("error", _pack_error(exc)))
@@ -318,22 +331,33 @@ def serve(conn: Connection, settings: Settings, read_only: bool = False) -> None
 
 
 @dataclass(frozen=True)
-class Answer:
-    """A query's answer as a document: `kind` 'boolean', 'solutions' or 'triples'; `body` None when
-    no format was given for that kind; `truncated` when the row limit cut it."""
+class Head:
+    """What a written answer is, sent before its body: `kind` 'boolean', 'solutions' or 'triples';
+    `written` False when no format was given for that kind (no body follows); `truncated` when the
+    row limit cut it."""
 
     kind: str
-    body: bytes | None
+    written: bool
     truncated: bool
 
 
+#: What the child sends of a written answer, in order: its Head, then the body's parts (bytes).
+Part = Head | bytes
+
+
 def _write_answer(store: Store, text: str, options: QueryOptions, results: ResultFormat | None,
-                  rdf: RdfFormat | None, prefixes: dict[str, str]) -> tuple[str, bytes | None, bool]:
+                  rdf: RdfFormat | None, prefixes: dict[str, str]) -> Iterator[tuple[str, Part]]:
     result = store.query(text, options=options)
+    cut_at = options.limit if result.truncated else None
     if isinstance(result, Triples):
-        return "triples", None if rdf is None else write_triples(result, rdf, prefixes or None), result.truncated
-    kind = "boolean" if isinstance(result, Boolean) else "solutions"
-    return kind, None if results is None else write_solutions(result, results), result.truncated
+        yield "head", Head("triples", rdf is not None, result.truncated)
+        parts = () if rdf is None else triple_parts(result, rdf, prefixes or None, cut_at=cut_at)
+    else:
+        yield "head", Head("boolean" if isinstance(result, Boolean) else "solutions", results is not None,
+                           result.truncated)
+        parts = () if results is None else solution_parts(result, results, cut_at=cut_at)
+    for part in parts:
+        yield "part", part
 
 
 def _dump(store: Store, fmt: RdfFormat, graphs: list[URIRef] | None) -> bytes:
@@ -351,7 +375,6 @@ def _all_quads(store: Store) -> list[tuple[Any, ...]]:
 _OPS: dict[str, Any] = {
     "query": lambda s, text, bindings, options: _pack_result(s.query(text, bindings=bindings or None,
                                                                      options=options)),
-    "answer": _write_answer,
     "graph_sizes": lambda s: s.graph_sizes(),
     "len": lambda s: len(s),
     "dump": _dump,

@@ -10,33 +10,30 @@ Every query runs under the time limit (503 when stopped) and the row limit (a cu
 from __future__ import annotations
 
 import codecs
-import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from clustergraph.adapters.server.auth import writer as writing_agent
 from clustergraph.adapters.server.negotiation import GRAPH_TYPES, RESOURCE_TYPES, RESULT_TYPES, choose
 from clustergraph.adapters.server.reports import refused, written
 from clustergraph.base.errors import NotConforming
-from clustergraph.base.formats import RdfFormat, ResultFormat
+from clustergraph.base.formats import RdfFormat
 from clustergraph.base.sparqlhelp import with_prefixes
 from clustergraph.base.terms import PREFIXES
 from clustergraph.core.config import Settings
 from clustergraph.core.pool import ReadPool, Writer
 from clustergraph.core.rdfio import parse_text
-from clustergraph.core.results import QueryResult, Triples, write_solutions, write_triples
+from clustergraph.core.results import QueryResult, Triples, solution_parts, triple_parts, write_triples
 from clustergraph.core.store import QueryOptions, Store
 from clustergraph.services.steward import guard, writes
 from clustergraph.services.steward.writes import UpdateRequest
 
-#: Named in the body of a cut answer (SPARQL JSON/XML `link`), and in the header's value.
-INCOMPLETE_LINK = "urn:clustergraph:incomplete:row-limit"
 TRUNCATED_HEADER = "X-Clustergraph-Truncated"
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 _READ_ONLY = "this endpoint is read-only; send updates to /sparql/update with the operator's token"
@@ -80,17 +77,15 @@ async def endpoint(request: Request) -> Response:
     if not isinstance(store, ReadPool):
         result = await run_in_threadpool(store.query, text, options=options)
         return answer(result, accept, settings.result_limit)
-    # The worker writes the answer in the negotiated format: the server only passes the bytes on.
+    # The worker writes the answer in the negotiated format, in parts: the server passes them on as they come.
     chosen, chosen_rdf = choose(accept, RESULT_TYPES), choose(accept, GRAPH_TYPES)
     doc = await run_in_threadpool(store.answer, text, options=options, results=chosen[1] if chosen else None,
                                   rdf=chosen_rdf[1] if chosen_rdf else None, prefixes=PREFIXES)
-    if doc.kind == "triples":
-        if chosen_rdf is None or doc.body is None:
-            return not_acceptable(GRAPH_TYPES)
-        return _written(doc.body, chosen_rdf[0], chosen_rdf[1], doc.truncated, settings.result_limit)
-    if chosen is None or doc.body is None:
-        return not_acceptable(RESULT_TYPES)
-    return _written(doc.body, chosen[0], chosen[1], doc.truncated, settings.result_limit)
+    offers = GRAPH_TYPES if doc.head.kind == "triples" else RESULT_TYPES
+    picked = chosen_rdf if doc.head.kind == "triples" else chosen
+    if picked is None or not doc.head.written:
+        return not_acceptable(offers)
+    return _streamed(doc.parts, picked[0], doc.head.truncated, settings.result_limit)
 
 
 async def update(request: Request) -> Response:
@@ -129,26 +124,27 @@ def service_iri(settings: Settings) -> str:
 
 def answer(result: QueryResult, accept: str | None, limit: int) -> Response:
     """`result` in the format `accept` prefers (406 if none), marked when the row limit cut it."""
+    cut_at = limit if result.truncated else None
     if isinstance(result, Triples):
         chosen_rdf = choose(accept, GRAPH_TYPES)
         if chosen_rdf is None:
             return not_acceptable(GRAPH_TYPES)
         media, rdf = chosen_rdf
-        return _written(write_triples(result, rdf, PREFIXES), media, rdf, result.truncated, limit)
+        return _streamed(triple_parts(result, rdf, PREFIXES, cut_at=cut_at), media, result.truncated, limit)
     chosen = choose(accept, RESULT_TYPES)
     if chosen is None:
         return not_acceptable(RESULT_TYPES)
     media, fmt = chosen
-    return _written(write_solutions(result, fmt), media, fmt, result.truncated, limit)
+    return _streamed(solution_parts(result, fmt, cut_at=cut_at), media, result.truncated, limit)
 
 
-def _written(body: bytes, media: str, fmt: RdfFormat | ResultFormat, truncated: bool, limit: int) -> Response:
-    """A written answer, with the header and (where the format has room) the marker of a cut answer."""
+def _streamed(parts: Iterator[bytes], media: str, truncated: bool, limit: int) -> Response:
+    """A written answer sent as its parts come, with the header of a cut answer (the body says it
+    too, where the format has room: core/results.py)."""
     headers = {"Vary": "Accept"}
     if truncated:
         headers[TRUNCATED_HEADER] = f"true; limit={limit}; the answer is incomplete"
-        body = _mark_rdf(body, fmt, limit) if isinstance(fmt, RdfFormat) else _mark_results(body, fmt, limit)
-    return Response(body, media_type=media, headers=headers)
+    return StreamingResponse(parts, media_type=media, headers=headers)
 
 
 async def service_description(request: Request) -> Response:
@@ -236,32 +232,6 @@ def not_acceptable(offers: Sequence[tuple[str, object]]) -> Response:
     """406 naming the media types that could have been served."""
     return JSONResponse({"error": "none of the Accept types can be served; offered: "
                                   + ", ".join(m for m, _ in offers)}, status_code=406)
-
-
-# -- marking a cut answer in its body, where the format allows it ----------------------------------
-def _mark_results(body: bytes, fmt: ResultFormat, limit: int) -> bytes:
-    note = f"incomplete: the answer was cut at the row limit of {limit} rows"
-    if fmt is ResultFormat.JSON:
-        # A member placed before "head" and a link in "head": SPARQL JSON readers ignore both.
-        document = json.loads(body)
-        head = {**document.pop("head"), "link": [INCOMPLETE_LINK]}
-        marked = {"incomplete": {"reason": "row limit", "limit": limit, "message": note}, "head": head, **document}
-        return json.dumps(marked, ensure_ascii=False).encode("utf-8")
-    if fmt is ResultFormat.XML:
-        text = body.decode("utf-8").replace("<head>", f'<head><link href="{INCOMPLETE_LINK}"/>', 1)
-        text = text.replace("<head/>", f'<head><link href="{INCOMPLETE_LINK}"/></head>', 1)
-        return text.replace("?>", f"?>\n<!-- {note} -->", 1).encode("utf-8")
-    return body  # CSV and TSV have no room: the header says it
-
-
-def _mark_rdf(body: bytes, fmt: RdfFormat, limit: int) -> bytes:
-    note = f"incomplete: the answer was cut at the limit of {limit} triples"
-    if fmt in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES):
-        return f"# {note}\n".encode() + body
-    if fmt is RdfFormat.RDF_XML and body.startswith(b"<?xml"):
-        end = body.index(b"?>") + 2
-        return body[:end] + f"\n<!-- {note} -->".encode() + body[end:]
-    return body  # JSON-LD has no comments: the header says it
 
 
 # -- the service description -----------------------------------------------------------------------
