@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import clustergraph
-from clustergraph.base.terms import PREFIXES
+from clustergraph.base.terms import ONTOLOGY_GRAPHS, PREFIXES, SHAPES_GRAPHS
 from clustergraph.core.config import Settings
 from clustergraph.core.store import EmbeddedStore
 from clustergraph.services import checks, describe
@@ -300,7 +300,7 @@ def test_an_internal_query_declares_prefixes_as_the_project_does(path: Path) -> 
     wrong = {p: iri for p, iri in declared.items() if p in PREFIXES and PREFIXES[p] != iri}
     assert not wrong
     graphs = set(re.findall(r'"(https://w3id.org/clustergraph/graph/[^"]*)"', path.read_text(encoding="utf-8")))
-    assert graphs <= {checks.ONTOLOGY_GRAPHS, checks.SHAPES_GRAPHS}
+    assert graphs <= {ONTOLOGY_GRAPHS, SHAPES_GRAPHS}
 
 
 def test_the_page_limits_written_in_the_queries_are_page_rows() -> None:
