@@ -104,6 +104,12 @@ JOURNAL = GRAPH["build/journal"]
 SCRATCH_GRAPHS = "urn:x-clustergraph:scratch:"
 
 # -- other reserved IRIs --------------------------------------------------------------------------
+#: Releases: <RELEASES><version> is a release's dataset, its files under it (served at /release/).
+RELEASES = BASE + "release/"
+#: The JSON-LD context a release's data.jsonld names.
+CONTEXT_URL = BASE + "context.jsonld"
+#: The project, as the publisher of its releases (DCAT).
+PUBLISHER = BASE
 #: The ontology IRI under which the reasoner loads the graph it checks (services/reasoning.py).
 CHECK_ONTOLOGY = BASE + "check/"
 #: An IRI no data uses: `!<NOTHING>` is a property path step that matches any predicate.

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from clustergraph.base.errors import InputError, NotConforming
 from clustergraph.base.formats import RdfFormat
-from clustergraph.base.terms import BASE, GRAPH, ONTOLOGY_GRAPHS, ONTOLOGY_IRI, PREFIXES
+from clustergraph.base.terms import CONTEXT_URL, GRAPH, ONTOLOGY_GRAPHS, ONTOLOGY_IRI, PREFIXES
 from clustergraph.core import publish
 from clustergraph.core.config import Settings
 from clustergraph.core.publish import text
@@ -45,7 +45,6 @@ from clustergraph.services.publishing.void import ReleaseFile, count, dcat_tripl
 from clustergraph.services.reasoning import reason
 from clustergraph.services.validation import validate
 
-CONTEXT_URL = BASE + "context.jsonld"
 DUMP = "clustergraph.nq.gz"
 _VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
 _OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"

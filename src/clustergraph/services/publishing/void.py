@@ -16,10 +16,22 @@ from datetime import date
 
 import pyoxigraph as ox
 
-from clustergraph.base.terms import BASE, CGD, DCAT, DCTERMS, FOAF, OWL, SPDX, VOID, WD, WIKIDATA_DATASET, XSD
+from clustergraph.base.terms import (
+    CGD,
+    DCAT,
+    DCTERMS,
+    FOAF,
+    OWL,
+    PUBLISHER,
+    RELEASES,
+    SPDX,
+    VOID,
+    WD,
+    WIKIDATA_DATASET,
+    XSD,
+)
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-PUBLISHER = BASE
 
 
 @dataclass(frozen=True)
@@ -45,7 +57,7 @@ class Counts:
 
 def release_iri(version: str) -> str:
     """The IRI of the dataset of release `version`."""
-    return f"{BASE}release/{version}"
+    return f"{RELEASES}{version}"
 
 
 def count(triples: Iterable[ox.Triple]) -> Counts:
