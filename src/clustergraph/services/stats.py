@@ -30,7 +30,7 @@ def stats(store: Store) -> Stats:
     """Count the store's triples per graph and instances per class; never changes the store."""
     graphs = tuple(sorted(store.graph_sizes().items()))
     result = store.select(_CLASSES, options=QueryOptions(name="stats"))
-    classes = tuple((URIRef(c.value), int(n.value)) for c, n in result.rows)  # type: ignore[union-attr]
+    classes = tuple((URIRef(row["class"]), int(row["n"])) for row in result.values())
     return Stats(graphs, classes)
 
 
