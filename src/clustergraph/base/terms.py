@@ -110,7 +110,7 @@ RELEASES = BASE + "release/"
 CONTEXT_URL = BASE + "context.jsonld"
 #: The project, as the publisher of its releases (DCAT).
 PUBLISHER = BASE
-#: The ontology IRI under which the reasoner loads the graph it checks (services/reasoning.py).
+#: Where owlready2 files the triples the reasoner checks (services/reasoning.py); never dereferenced.
 CHECK_ONTOLOGY = BASE + "check/"
 #: An IRI no data uses: `!<NOTHING>` is a property path step that matches any predicate.
 NOTHING = "urn:x-clustergraph:none"

@@ -41,7 +41,6 @@ from clustergraph.services.checks import (
 from clustergraph.services.sparql import text
 
 _NOTHING = OWL + "Nothing"
-#: Where owlready2 files the loaded triples; never dereferenced.
 #: The datatypes of the OWL 2 datatype map; HermiT ignores literals of any other (xsd:gYear, xsd:date).
 OWL2_DATATYPES = frozenset(
     [RDF + "PlainLiteral", RDF + "XMLLiteral", RDF + "langString", RDFS + "Literal", OWL + "real",
