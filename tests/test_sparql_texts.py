@@ -3,7 +3,8 @@
 Every fixed SPARQL text the program runs is a `.rq` file beside the module that runs it
 (services/sparql/, core/sparql/, services/sheets/names-*.rq), read once at import; every value
 reaches a query as a binding (Store.query(..., bindings=...), store.bind/bind_rows). This test
-reads the source with `ast`: for every call `.query(TEXT, ...)` or `.update(TEXT, ...)` it follows
+reads the source with `ast`: for every call `.query(TEXT, ...)` (or a store's typed `.select`, `.ask`,
+`.construct`) or `.update(TEXT, ...)` it follows
 TEXT back (module constants, local names, the arguments a helper is called with) and fails on an
 f-string, `.format`, `%` or `+` that builds it, and on a SPARQL text written in Python.
 """
@@ -35,6 +36,8 @@ LOADERS = {"text", "internal_query", "packaged", "read_text"}
 #: project's PREFIX lines added, or text-search patterns answered by VALUES of IRIs (the embedded
 #: store's own): they keep the text's shape, so the text they are given is judged.
 WRAPPERS = {"bind", "bind_rows", "bind_values", "with_prefixes", "_answer_text_patterns"}
+#: A Store's methods that run a query text: query, and the typed select, ask and construct on top of it.
+QUERY_METHODS = ("query", "select", "ask", "construct")
 
 #: Where a text that is not a loaded .rq file is allowed, and why: (file, function) -> reason;
 #: function "*" is the whole file.
@@ -179,7 +182,7 @@ def _judge_name(mod: _Module, name: str, at: ast.AST, seen: frozenset[int]) -> l
         if name in _params(scope):
             if isinstance(scope, ast.Lambda):
                 return [f"the parameter {name} of a lambda"]
-            if scope.name in ("query", "update"):
+            if scope.name in (*QUERY_METHODS, "update"):
                 return []  # a Store's own method: the calls to it are the ones judged
             index = _params(scope).index(name)
             method = bool(scope.args.args) and scope.args.args[0].arg in ("self", "cls")
@@ -200,16 +203,17 @@ def _judge_name(mod: _Module, name: str, at: ast.AST, seen: frozenset[int]) -> l
 
 
 def offences(source: str, path: str) -> list[Offence]:
-    """Every `.query(...)`/`.update(...)` call of `source` whose text is not a loaded .rq text."""
+    """Every `.query(...)`/`.update(...)` call (or .select/.ask/.construct on a store) of `source` whose text
+    is not a loaded .rq text."""
     mod = _Module(ast.parse(source), path)
     found = []
     for node in ast.walk(mod.tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("query", "update") and node.args):
+                and node.func.attr in (*QUERY_METHODS, "update") and node.args):
             continue
         first = node.args[0]
         if isinstance(first, (ast.Dict, ast.DictComp, ast.Set, ast.SetComp, ast.List, ast.ListComp, ast.Tuple,
-                              ast.GeneratorExp)) or (node.func.attr == "update" and not _a_store(node.func.value)):
+                              ast.GeneratorExp)) or (node.func.attr != "query" and not _a_store(node.func.value)):
             continue  # a dict's, set's, hash's or progress bar's update; a query builder's list: not SPARQL
         scope = mod.scope(node)
         function = getattr(scope, "name", "<module>") if scope is not None else "<module>"
@@ -219,7 +223,7 @@ def offences(source: str, path: str) -> list[Offence]:
 
 
 def _a_store(receiver: ast.expr) -> bool:
-    """Whether an .update() is called on a store (a dict, set, hash or progress bar has one too)."""
+    """Whether an .update() (.select() ...) is called on a store (a dict, set, hash or progress bar has one too)."""
     return bool(re.search(r"(^|[._])store$|^s$|^self$", ast.unparse(receiver)))
 
 
@@ -262,6 +266,12 @@ def through_a_helper(store, iri):
 def inline(store):
     return store.query("ASK { ?s ?p ?o }")
 
+def typed(store, iri):
+    return store.ask(f"ASK {{ <{iri}> ?p ?o }}")
+
+def typed_bound(store, iri):
+    return store.select(_T, bindings={"x": URIRef(iri)})
+
 def _run(store, sparql):
     return store.query(sparql)
 
@@ -271,9 +281,10 @@ def bound(store, iri):
 def listed(store, iris):
     return _run(store, bind_rows(_T, ["x"], [[i] for i in iris], "labels"))
 
-def not_sparql(out, digest, item):
+def not_sparql(out, digest, item, soup):
     out.update({"a": 1})
     digest.update(item)
+    soup.select("div > p")
 '''
 
 
@@ -285,6 +296,7 @@ def test_the_check_catches_a_deliberately_bad_module() -> None:
         ("by_format", "a text built by .format"),
         ("_run", "a text built by +"),
         ("inline", "a SPARQL text written in Python (it belongs in a .rq file)"),
+        ("typed", "a text built by an f-string"),
     }
 
 
