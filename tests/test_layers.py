@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).parent.parent / "src" / "clustergraph"
@@ -194,3 +195,134 @@ def test_each_capability_package_exports_real_names() -> None:
             assert getattr(module, name) is not None, f"{module.__name__}.{name}"
         modules = {p.stem for p in package.glob("*.py")} | {p.parent.name for p in package.glob("*/__init__.py")}
         assert not set(names) & modules, f"{module.__name__} exports a name that is also a module: {set(names) & modules}"
+
+
+# -- one term library: reserved IRIs, namespaces and the IRI shortener live in base/terms.py ------------
+
+TERMS = PACKAGE / "base" / "terms.py"
+#: Strings in code that make an IRI of the project (the ontology's, the data's, a graph's, a reserved urn).
+PROJECT_IRI_MARKS = ("urn:x-clustergraph", "urn:clustergraph", "w3id.org/clustergraph")
+#: A string constant that is a namespace: an absolute IRI ending where a local name would follow.
+NAMESPACE = re.compile(r"(https?://|urn:)\S*[#/:]")
+#: Definitions still written outside base/terms.py, and why. base/textquery.py: the command line's --help
+#: imports it and must not import rdflib, which base/terms.py does. The others are in modules another
+#: branch of issue #19 is rewriting (its steward and remote-build half); their values equal those of
+#: base/terms.py (test_the_copies_left_outside_base_terms_equal_it), and they move when the two meet.
+LEFT_OUTSIDE = {
+    "base/textquery.py": {"SEARCH_NS", "https://w3id.org/clustergraph/search#"},
+    "services/steward/ingest.py": {"SPDX", "BATCH_PREFIX"},
+    "services/steward/guard/change.py": {"urn:x-clustergraph:nothing"},
+    "services/validation/fastvalidation.py": {"urn:x-clustergraph:scratch"},
+    "core/remote/build.py": {"JOURNAL"},
+}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """The ids of the docstring nodes of `tree` (a docstring may well name an IRI)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+    return found
+
+
+def reserved_definitions(path: Path) -> set[str]:
+    """What `path` defines that belongs in base/terms.py: the names of module-level constants that are a
+    namespace string or build an IRI of the project from GRAPH/BASE, and every string in code that holds
+    an IRI of the project."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = {t.id for t in targets if isinstance(t, ast.Name)}
+            value = node.value
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("URIRef",
+                                                                                                     "Namespace"):
+                value = value.args[0] if value.args else value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str) and NAMESPACE.fullmatch(value.value):
+                found |= names
+            if any(isinstance(n, ast.Name) and n.id in ("GRAPH", "BASE") for n in ast.walk(value)):
+                found |= names
+    docstrings = _docstrings(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            found |= {m.group(0) for m in re.finditer(r"urn:x?-?clustergraph:\w+|https://w3id\.org/clustergraph\S*",
+                                                       node.value)
+                      if m.group(0).startswith(PROJECT_IRI_MARKS) or PROJECT_IRI_MARKS[2] in m.group(0)}
+    return found
+
+
+def test_reserved_iris_and_namespaces_are_defined_in_base_terms_only() -> None:
+    offenders = []
+    for path in modules():
+        rel = path.relative_to(PACKAGE).as_posix()
+        if path != TERMS:
+            found = reserved_definitions(path) - LEFT_OUTSIDE.get(rel, set())
+            offenders += [f"{rel}: {name}" for name in sorted(found)]
+    assert not offenders, "define these in base/terms.py and import them:\n" + "\n".join(offenders)
+
+
+def test_the_reserved_iri_check_finds_one(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text('"""Writes to <urn:x-clustergraph:scratch:a>."""\n'
+                   'SKOS = "http://www.w3.org/2004/02/skos/core#"\n'
+                   'TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"\n'
+                   'BATCHES = str(GRAPH) + "batch/"\n'
+                   'def f():\n    return "ASK { GRAPH <urn:clustergraph:mine> {} }"\n')
+    assert reserved_definitions(bad) == {"SKOS", "BATCHES", "urn:clustergraph:mine"}
+
+
+def test_the_copies_left_outside_base_terms_equal_it() -> None:
+    from clustergraph.base import terms, textquery
+    from clustergraph.core.remote import build
+    from clustergraph.services.steward import ingest
+
+    assert (textquery.SEARCH_NS, ingest.SPDX, ingest.BATCH_PREFIX, build.JOURNAL) == (
+        terms.BASE + "search#", terms.SPDX, terms.BATCH_PREFIX, terms.JOURNAL)
+
+
+def shortening_functions(path: Path) -> list[str]:
+    """Functions of `path` that shorten an IRI themselves: they loop over a prefix map and test an IRI with
+    `startswith` against a namespace the loop gives; and functions named like a shortener that do not
+    call base/terms.py's `shorten`."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        loop_names = set()
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.For | ast.comprehension) and any(
+                    isinstance(n, ast.Name) and n.id.lower() == "prefixes" for n in ast.walk(inner.iter)):
+                loop_names |= {n.id for n in ast.walk(inner.target) if isinstance(n, ast.Name)}
+        tests_namespace = any(
+            isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr == "startswith"
+            and any(isinstance(n, ast.Name) and n.id in loop_names for a in c.args for n in ast.walk(a))
+            for c in ast.walk(node))
+        calls_shorten = any(isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == "shorten"
+                            for c in ast.walk(node))
+        named_so = node.name.lstrip("_").startswith(("short", "compact", "prefixed"))
+        if tests_namespace or (named_so and not calls_shorten and not node.name.startswith("_shorten")):
+            found.append(node.name)
+    return found
+
+
+def test_one_function_shortens_iris() -> None:
+    offenders = [f"{path.relative_to(PACKAGE)}: {name}" for path in modules() if path != TERMS
+                 for name in shortening_functions(path)]
+    assert not offenders, "use base/terms.py's shorten:\n" + "\n".join(offenders)
+    assert shortening_functions(TERMS) == ["shorten"]
+
+
+def test_the_shortener_check_finds_one(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("def label(iri):\n"
+                   "    for prefix, ns in sorted(PREFIXES.items()):\n"
+                   "        if iri.startswith(ns):\n"
+                   "            return prefix + ':' + iri[len(ns):]\n"
+                   "    return iri\n"
+                   "def short(iri):\n    return iri\n"
+                   "def wrapper(iri):\n    return shorten(iri)\n")
+    assert shortening_functions(bad) == ["label", "short"]

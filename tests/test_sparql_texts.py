@@ -7,8 +7,8 @@ store.bind/bind_rows: N-Triples terms, by a VALUES block in a query, in the vari
 update). Quads written as data (a guarded write, a Graph Store PUT) go through Store.change_quads,
 whose one serialiser, core/store.py data_update, writes every term by pyoxigraph in N-Triples.
 
-This test reads the source with `ast`: for every call `.query(TEXT, ...)`, `.update(TEXT, ...)` or
-`._update(TEXT)` (the remote store's own requests) it follows TEXT back (module constants, local
+This test reads the source with `ast`: for every call `.query(TEXT, ...)` (or a store's typed `.select`, `.ask`,
+`.construct`), `.update(TEXT, ...)` or `._update(TEXT)` (the remote store's own requests) it follows TEXT back (module constants, local
 names, the arguments a helper is called with) and fails on an f-string, `.format`, `%` or `+` that
 builds it, and on a SPARQL text written in Python. What is left (ALLOWED) is text the program does
 not write itself: a user's own query or update passed through, the SPARQL the shapes compile to,
@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 import clustergraph
-from clustergraph.base.terms import PREFIXES
+from clustergraph.base.terms import ONTOLOGY_GRAPHS, PREFIXES, SHAPES_GRAPHS
 from clustergraph.core.config import Settings
 from clustergraph.core.store import EmbeddedStore
 from clustergraph.services import checks, describe
@@ -42,9 +42,11 @@ LOADERS = {"text", "internal_query", "packaged", "read_text"}
 #: project's PREFIX lines or a BASE added, or text-search patterns answered by VALUES of IRIs (the
 #: embedded store's own): they keep the text's shape, so the text they are given is judged.
 WRAPPERS = {"bind", "bind_rows", "bind_values", "with_prefixes", "with_base", "_answer_text_patterns"}
-#: The calls whose first argument is a SPARQL text: a store's query and update, and the remote
+#: A Store's methods that run a query text: query, and the typed select, ask and construct on top of it.
+QUERY_METHODS = ("query", "select", "ask", "construct")
+#: The calls whose first argument is a SPARQL text: a store's queries and updates, and the remote
 #: store's own update requests.
-RUNNERS = ("query", "update", "_update")
+RUNNERS = (*QUERY_METHODS, "update", "_update")
 
 #: Where a text that is not a loaded .rq file is allowed, and why: (file, function) -> reason;
 #: function "*" is the whole file.
@@ -208,7 +210,8 @@ def _judge_name(mod: _Module, name: str, at: ast.AST, seen: frozenset[int]) -> l
 
 
 def offences(source: str, path: str) -> list[Offence]:
-    """Every `.query(...)`/`.update(...)` call of `source` whose text is not a loaded .rq text."""
+    """Every `.query(...)`/`.update(...)` call (or .select/.ask/.construct on a store) of `source` whose text
+    is not a loaded .rq text."""
     mod = _Module(ast.parse(source), path)
     found = []
     for node in ast.walk(mod.tree):
@@ -227,7 +230,7 @@ def offences(source: str, path: str) -> list[Offence]:
 
 
 def _a_store(receiver: ast.expr) -> bool:
-    """Whether an .update() is called on a store (a dict, set, hash or progress bar has one too)."""
+    """Whether an .update() (.select() ...) is called on a store (a dict, set, hash or progress bar has one too)."""
     return bool(re.search(r"(^|[._])store$|^s$|^self$", ast.unparse(receiver)))
 
 
@@ -271,6 +274,12 @@ def through_a_helper(store, iri):
 def inline(store):
     return store.query("ASK { ?s ?p ?o }")
 
+def typed(store, iri):
+    return store.ask(f"ASK {{ <{iri}> ?p ?o }}")
+
+def typed_bound(store, iri):
+    return store.select(_T, bindings={"x": URIRef(iri)})
+
 def _run(store, sparql):
     return store.query(sparql)
 
@@ -286,9 +295,10 @@ def dropped(store, graph):
 def own_request(self, graph):
     self._update(f"DROP SILENT GRAPH <{graph}>")
 
-def not_sparql(out, digest, item):
+def not_sparql(out, digest, item, soup):
     out.update({"a": 1})
     digest.update(item)
+    soup.select("div > p")
 '''
 
 
@@ -301,6 +311,7 @@ def test_the_check_catches_a_deliberately_bad_module() -> None:
         ("_run", "a text built by +"),
         ("inline", "a SPARQL text written in Python (it belongs in a .rq file)"),
         ("own_request", "a text built by an f-string"),
+        ("typed", "a text built by an f-string"),
     }
 
 
@@ -316,7 +327,7 @@ def test_an_internal_query_declares_prefixes_as_the_project_does(path: Path) -> 
     wrong = {p: iri for p, iri in declared.items() if p in PREFIXES and PREFIXES[p] != iri}
     assert not wrong
     graphs = set(re.findall(r'"(https://w3id.org/clustergraph/graph/[^"]*)"', path.read_text(encoding="utf-8")))
-    assert graphs <= {checks.ONTOLOGY_GRAPHS, checks.SHAPES_GRAPHS}
+    assert graphs <= {ONTOLOGY_GRAPHS, SHAPES_GRAPHS}
 
 
 @pytest.mark.parametrize("path", _internal_files(), ids=lambda p: p.name)

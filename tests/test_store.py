@@ -103,6 +103,31 @@ def test_ask_and_construct_give_their_own_result_kinds(store: EmbeddedStore, fix
     assert isinstance(triples, Triples) and len(triples) == 6
 
 
+def test_the_typed_methods_give_each_form_its_own_result(store: EmbeddedStore, fixtures: Path) -> None:
+    store.load(fixtures / "project" / "data" / "minimal.ttl", graph=G)
+    rows = store.select("SELECT ?p WHERE { ?s ?p ?o FILTER(?s = ?c) }", bindings={"c": ALPHA})
+    assert isinstance(rows, Solutions) and len(rows) == 6
+    assert store.ask(f"ASK {{ <{ALPHA}> ?p ?o }}") is True
+    assert store.ask("ASK { ?s ?p ?o FILTER(?s = ?c) }", bindings={"c": URIRef("urn:x-nothing")}) is False
+    triples = store.construct(f"CONSTRUCT {{ <{ALPHA}> ?p ?o }} WHERE {{ <{ALPHA}> ?p ?o }}",
+                              options=QueryOptions(limit=2))
+    assert isinstance(triples, Triples) and (len(triples), triples.truncated) == (2, True)
+    assert len(store.construct(f"DESCRIBE <{ALPHA}>")) == 7  # and the triple of its blank node
+
+
+@pytest.mark.parametrize(("method", "text", "said"), [
+    ("select", "ASK { ?s ?p ?o }", "expected a SELECT query, but this is an ASK query"),
+    ("ask", "SELECT * WHERE { ?s ?p ?o }", "expected an ASK query, but this is a SELECT query"),
+    ("construct", "SELECT * WHERE { ?s ?p ?o }", "expected a CONSTRUCT or DESCRIBE query, but this is a SELECT query"),
+    ("select", "CONSTRUCT WHERE { ?s ?p ?o }", "expected a SELECT query, but this is a CONSTRUCT or DESCRIBE query"),
+])
+def test_a_typed_method_given_another_form_says_which(store: EmbeddedStore, method: str, text: str,
+                                                      said: str) -> None:
+    with pytest.raises(QueryError) as err:
+        getattr(store, method)(text, options=QueryOptions(name="mine"))
+    assert (err.value.query, err.value.detail) == ("mine", said)
+
+
 def test_row_limit_truncates_and_says_so(store: EmbeddedStore, fixtures: Path) -> None:
     store.load(fixtures / "project" / "data" / "minimal.ttl", graph=G)
     result = store.query("SELECT * WHERE { ?s ?p ?o }", options=QueryOptions(limit=5))

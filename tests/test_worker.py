@@ -18,8 +18,8 @@ from clustergraph.base.errors import InputError, QueryError, StoreError
 from clustergraph.base.formats import RdfFormat, ResultFormat
 from clustergraph.base.terms import INCOMPLETE_LINK
 from clustergraph.core.config import Settings
-from clustergraph.core.results import Solutions
 from clustergraph.core.pool import ReadPool
+from clustergraph.core.results import Solutions
 from clustergraph.core.store import EmbeddedStore, QueryOptions
 from clustergraph.core.worker import WorkerStore
 

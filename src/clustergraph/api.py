@@ -26,6 +26,7 @@ from typing import Any
 from rdflib.term import Identifier
 
 from clustergraph.base.errors import ClusterGraphError, QueryError, StoreError
+from clustergraph.base.terms import XSD
 from clustergraph.core import EmbeddedStore, RemoteStore, Store
 from clustergraph.core.config import Endpoint, Settings
 from clustergraph.core.results import Boolean, OxTerm, QueryResult, Solutions, Triples, to_rdflib
@@ -38,12 +39,11 @@ from clustergraph.services.queries import NamedQuery, catalogue, find_query, run
 from clustergraph.services.search import rows as search_rows
 from clustergraph.services.search import search
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+_INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
                                 "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedInt",
                                 "unsignedLong", "unsignedShort", "unsignedByte", "gYear")}
-_FLOATS = {_XSD + t for t in ("decimal", "double", "float")}
-_DATES = {_XSD + "date", _XSD + "dateTime", _XSD + "dateTimeStamp"}
+_FLOATS = {XSD + t for t in ("decimal", "double", "float")}
+_DATES = {XSD + "date", XSD + "dateTime", XSD + "dateTimeStamp"}
 
 
 @dataclass(frozen=True)
@@ -224,7 +224,7 @@ def _column(pd: Any, terms: list[OxTerm | None]) -> Any:
                 return pd.array([None if v is None else int(v.removeprefix("+")) for v in values], dtype="Int64")
             if datatype in _FLOATS:
                 return pd.array([None if v is None else float(v) for v in values], dtype="Float64").astype("float64")
-            if datatype == _XSD + "boolean":
+            if datatype == XSD + "boolean":
                 return pd.array([None if v is None else v in ("true", "1") for v in values], dtype="boolean")
             if datatype in _DATES:
                 parsed = [None if v is None else datetime.fromisoformat(v.replace("Z", "+00:00")) for v in values]

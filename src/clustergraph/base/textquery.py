@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 from clustergraph.base import sparql as lex
 
+#: Written here, not in base/terms.py with the other namespaces: that module imports rdflib, and the
+#: command line's --help, which imports this one, must not (tests/test_cli_imports.py).
 SEARCH_NS = "https://w3id.org/clustergraph/search#"
 MATCHES = SEARCH_NS + "matches"
 

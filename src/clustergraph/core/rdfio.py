@@ -16,29 +16,29 @@ import pyoxigraph as ox
 
 from clustergraph.base.errors import InputError
 from clustergraph.base.formats import RdfFormat
+from clustergraph.base.terms import XSD
 from clustergraph.core.results import ox_format
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 _LEXICAL = {
-    _XSD + "integer": r"[+-]?[0-9]+",
-    _XSD + "decimal": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)",
-    _XSD + "double": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN",
-    _XSD + "float": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN",
-    _XSD + "boolean": r"true|false|1|0",
-    _XSD + "date": r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?",
-    _XSD + "dateTime": r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T"
+    XSD + "integer": r"[+-]?[0-9]+",
+    XSD + "decimal": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)",
+    XSD + "double": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN",
+    XSD + "float": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN",
+    XSD + "boolean": r"true|false|1|0",
+    XSD + "date": r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?",
+    XSD + "dateTime": r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T"
     r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?",
-    _XSD + "gYear": r"-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?",
-    _XSD + "gYearMonth": r"-?[0-9]{4,}-(0[1-9]|1[0-2])(Z|[+-][0-9]{2}:[0-9]{2})?",
-    _XSD + "anyURI": r"[^\s]*",
+    XSD + "gYear": r"-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?",
+    XSD + "gYearMonth": r"-?[0-9]{4,}-(0[1-9]|1[0-2])(Z|[+-][0-9]{2}:[0-9]{2})?",
+    XSD + "anyURI": r"[^\s]*",
 }
 #: The integer types derived from xsd:integer and their value ranges (None: unbounded).
 INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
-    _XSD + "byte": (-2**7, 2**7 - 1), _XSD + "short": (-2**15, 2**15 - 1), _XSD + "int": (-2**31, 2**31 - 1),
-    _XSD + "long": (-2**63, 2**63 - 1), _XSD + "unsignedByte": (0, 2**8 - 1), _XSD + "unsignedShort": (0, 2**16 - 1),
-    _XSD + "unsignedInt": (0, 2**32 - 1), _XSD + "unsignedLong": (0, 2**64 - 1),
-    _XSD + "positiveInteger": (1, None), _XSD + "nonNegativeInteger": (0, None),
-    _XSD + "negativeInteger": (None, -1), _XSD + "nonPositiveInteger": (None, 0)}
+    XSD + "byte": (-2**7, 2**7 - 1), XSD + "short": (-2**15, 2**15 - 1), XSD + "int": (-2**31, 2**31 - 1),
+    XSD + "long": (-2**63, 2**63 - 1), XSD + "unsignedByte": (0, 2**8 - 1), XSD + "unsignedShort": (0, 2**16 - 1),
+    XSD + "unsignedInt": (0, 2**32 - 1), XSD + "unsignedLong": (0, 2**64 - 1),
+    XSD + "positiveInteger": (1, None), XSD + "nonNegativeInteger": (0, None),
+    XSD + "negativeInteger": (None, -1), XSD + "nonPositiveInteger": (None, 0)}
 _PATTERNS = {dt: re.compile(p) for dt, p in _LEXICAL.items()}
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _CHECKED = frozenset(_PATTERNS) | frozenset(INTEGER_RANGES)
@@ -101,7 +101,7 @@ def _checked(quads: Iterator[ox.Quad], path: Path) -> Iterator[ox.Quad]:
         obj = quad.object
         if isinstance(obj, ox.Literal):
             if obj.datatype.value in _CHECKED and not well_typed(obj.value, obj.datatype.value):
-                datatype = obj.datatype.value.replace(_XSD, "xsd:")
+                datatype = obj.datatype.value.replace(XSD, "xsd:")
                 raise InputError(
                     f"'{obj.value}' is not a valid {datatype} (subject {quad.subject}, predicate {quad.predicate})",
                     path=path,

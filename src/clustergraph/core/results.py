@@ -40,6 +40,12 @@ class Solutions:
         for row in self.rows:
             yield {v: to_rdflib(t) for v, t in zip(self.variables, row)}
 
+    def values(self) -> Iterator[dict[str, str]]:
+        """Each row as a dict of variable name to the plain value of its term (an IRI, a literal's
+        lexical form, a blank node's id), for callers that compare strings; unbound variables are left out."""
+        for row in self.rows:
+            yield {v: _value(t) for v, t in zip(self.variables, row) if t is not None}
+
     def column(self, variable: str) -> list[OxTerm | None]:
         """The values of one variable, in row order."""
         i = self.variables.index(variable)
@@ -84,6 +90,12 @@ def to_rdflib(term: OxTerm | None) -> Identifier | None:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     raise TypeError(f"RDF-star triple terms are not supported: {term}")
+
+
+def _value(term: OxTerm) -> str:
+    if isinstance(term, ox.Triple):
+        raise TypeError(f"RDF-star triple terms are not supported: {term}")
+    return term.value
 
 
 def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:

@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Self
+from typing import Any, BinaryIO, Self, TypeVar
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -25,18 +25,13 @@ from clustergraph.base import textquery
 from clustergraph.base.errors import QueryError, StoreError
 from clustergraph.base.formats import RdfFormat
 from clustergraph.base.sparqlhelp import explain, explain_failure
-from clustergraph.base.terms import GRAPH, PREFIXES
+from clustergraph.base.terms import PREFIXES
+from clustergraph.base.terms import SCRATCH_GRAPHS as SCRATCH_GRAPHS  # kept importable from the store too
+from clustergraph.base.terms import STAGING_PREFIX as STAGING_PREFIX
 from clustergraph.core.rdfio import check_file, parse_file
 from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, ox_format, to_oxigraph
 from clustergraph.core.sparql import text
 from clustergraph.core.textindex import Hit, TextIndex, index_path
-
-#: Named graphs under this prefix are scratch, never data: a check may write them for its own time
-#: (services/validation/delta.py), and an on-disk store removes any that a killed process left when it opens.
-SCRATCH_GRAPHS = "urn:x-clustergraph:scratch:"
-#: Graphs a large write to a remote store is uploaded into before one update moves it to its target
-#: (core/remote/client.py); a build drops any a killed process left (core/remote/build.py).
-STAGING_PREFIX = str(GRAPH) + "staging/"
 
 #: Called with a file, the phase it finished and the triples that phase covered: 'parsed' (the
 #: file's triples), 'chunk' (one request of a remote load), 'loaded' (the file's triples), or
@@ -91,6 +86,36 @@ class Store(ABC):
 
         Raises QueryError on a syntax error, a refused SERVICE, or an update given as a query.
         """
+
+    def select(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        options: QueryOptions = QueryOptions(),
+    ) -> Solutions:
+        """Run a SELECT query (see query); raises QueryError if `sparql` is of another form."""
+        return _expect(Solutions, self.query(sparql, bindings=bindings, options=options), options.name)
+
+    def ask(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        options: QueryOptions = QueryOptions(),
+    ) -> bool:
+        """Run an ASK query (see query) and return its answer; raises QueryError if `sparql` is of another form."""
+        return _expect(Boolean, self.query(sparql, bindings=bindings, options=options), options.name).value
+
+    def construct(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        options: QueryOptions = QueryOptions(),
+    ) -> Triples:
+        """Run a CONSTRUCT or DESCRIBE query (see query); raises QueryError if `sparql` is of another form."""
+        return _expect(Triples, self.query(sparql, bindings=bindings, options=options), options.name)
 
     @abstractmethod
     def graph_sizes(self) -> dict[URIRef, int]:
@@ -177,6 +202,20 @@ class Store(ABC):
         except StoreError:
             if exc[0] is None:
                 raise  # otherwise the error already on its way says what went wrong first
+
+
+_R = TypeVar("_R", Solutions, Boolean, Triples)
+_FORMS: dict[type[QueryResult], str] = {Solutions: "a SELECT", Boolean: "an ASK", Triples: "a CONSTRUCT or DESCRIBE"}
+
+
+def _expect(kind: type[_R], result: QueryResult, name: str) -> _R:
+    """`result` if it is of `kind`; else QueryError naming the form the caller expected and the one it ran.
+
+    The typed methods (select, ask, construct) check here, so their callers need no isinstance of their own.
+    """
+    if not isinstance(result, kind):
+        raise QueryError(name, f"expected {_FORMS[kind]} query, but this is {_FORMS[type(result)]} query")
+    return result
 
 
 def bind(sparql: str, bindings: Mapping[str, Identifier], name: str) -> str:

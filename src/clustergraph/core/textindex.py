@@ -27,37 +27,32 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from clustergraph.base.errors import StoreError
+from clustergraph.base.terms import CG, DCTERMS, OWL, RDF, RDFS, SCRATCH_GRAPHS, SKOS
 from clustergraph.base.textquery import TextQuery, TextQueryError, parse_text_query
 
 #: Bump when the schema, the tokenizer or the indexed properties change: older indexes are stale.
 INDEX_VERSION = "2"
 
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_DCT = "http://purl.org/dc/terms/"
-_CG = "https://w3id.org/clustergraph/ontology#"
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_SUBCLASS = ox.NamedNode(_RDFS + "subClassOf")
+_RDF_TYPE = ox.NamedNode(RDF + "type")
+_SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
 
 #: Properties whose literals are labels: searched by completion as well as by full search.
-LABEL_PROPERTIES = (_RDFS + "label", _SKOS + "prefLabel", _SKOS + "altLabel")
+LABEL_PROPERTIES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel")
 #: Every property whose literals are indexed.
 TEXT_PROPERTIES = LABEL_PROPERTIES + (
-    _RDFS + "comment", _SKOS + "definition", _DCT + "description", _DCT + "title", _DCT + "abstract",
-    _CG + "statement", _CG + "quotation", _CG + "seriesNumber",
+    RDFS + "comment", SKOS + "definition", DCTERMS + "description", DCTERMS + "title", DCTERMS + "abstract",
+    CG + "statement", CG + "quotation", CG + "seriesNumber",
     "http://purl.org/ontology/bibo/volume", "http://purl.org/ontology/bibo/issue",
 )
 #: A subject's kind is that of the first root class among its types' superclasses.
 KIND_ROOTS = (
-    ("cluster", _CG + "Cluster"), ("claim", _CG + "Claim"), ("chain", _CG + "ValueChain"),
-    ("standard", _CG + "Standard"), ("standard", _CG + "StandardRequirement"),
-    ("publication", _CG + "Publication"), ("publication", _CG + "Source"), ("actor", _CG + "Actor"),
-    ("actor", _CG + "Organisation"), ("place", _CG + "Place"),
-    ("term", "http://www.w3.org/2002/07/owl#Class"), ("term", "http://www.w3.org/2002/07/owl#ObjectProperty"),
-    ("term", "http://www.w3.org/2002/07/owl#DatatypeProperty"), ("term", _SKOS + "Concept"),
+    ("cluster", CG + "Cluster"), ("claim", CG + "Claim"), ("chain", CG + "ValueChain"),
+    ("standard", CG + "Standard"), ("standard", CG + "StandardRequirement"),
+    ("publication", CG + "Publication"), ("publication", CG + "Source"), ("actor", CG + "Actor"),
+    ("actor", CG + "Organisation"), ("place", CG + "Place"),
+    ("term", OWL + "Class"), ("term", OWL + "ObjectProperty"), ("term", OWL + "DatatypeProperty"),
+    ("term", SKOS + "Concept"),
 )
-#: store.SCRATCH_GRAPHS (store.py imports this module, so the prefix is repeated, not imported).
-_SCRATCH = "urn:x-clustergraph:scratch:"
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 
 _INSERT = "INSERT INTO docs(graph, subject, property, text, kind, lang) VALUES (?,?,?,?,?,?)"
@@ -396,7 +391,7 @@ def _texts(store: ox.Store, graphs: list[str] | None) -> Iterable[tuple[str, str
                 if type(subject) is not named or type(obj) is not literal or type(graph) is not named:
                     continue
                 graph_iri = graph.value
-                if graph_iri.startswith(_SCRATCH):
+                if graph_iri.startswith(SCRATCH_GRAPHS):
                     continue
                 iri = subject.value
                 kind = kind_of(iri)

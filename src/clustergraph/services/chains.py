@@ -130,9 +130,7 @@ def counts(store: Store) -> dict[str, int]:
 
 def is_cluster(store: Store, iri: str) -> bool:
     """Whether `iri` is a cg:Cluster (or of a subclass)."""
-    result = store.query(_IS_CLUSTER,
-                         bindings={"cluster": URIRef(iri)}, options=QueryOptions(name=iri))
-    return bool(getattr(result, "value", False))
+    return store.ask(_IS_CLUSTER, bindings={"cluster": URIRef(iri)}, options=QueryOptions(name=iri))
 
 
 def evidence_class(status: Value | None) -> str:
@@ -163,6 +161,4 @@ def _text(term: object) -> str | None:
 def _select(store: Store, sparql: str, name: str, *, about: str | None = None) -> Solutions:
     """Run a SELECT named `name` for errors; `about`, a cluster's IRI, is bound to ?cluster."""
     bindings = {"cluster": URIRef(about)} if about is not None else None
-    result = store.query(sparql, bindings=bindings, options=QueryOptions(name=name))
-    assert isinstance(result, Solutions)
-    return result
+    return store.select(sparql, bindings=bindings, options=QueryOptions(name=name))

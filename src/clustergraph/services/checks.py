@@ -18,9 +18,8 @@ from pathlib import Path
 
 from clustergraph.base import sparql as lex
 from clustergraph.base.errors import InputError
-from clustergraph.base.terms import CG_IRI, CGS, GRAPH, PREFIXES, file_graph
+from clustergraph.base.terms import CG_IRI, CGS, PREFIXES, file_graph, shorten
 from clustergraph.core.config import Settings
-from clustergraph.core.results import Solutions
 from clustergraph.core.sparql import FOLDER as CORE_QUERIES
 from clustergraph.core.store import EmbeddedStore, QueryOptions, Store
 from clustergraph.services.build import RDF_SUFFIXES, source_files
@@ -31,8 +30,6 @@ from clustergraph.services.sparql import text
 CGS_IRI = str(CGS)
 #: The folders of the program's own SPARQL (.rq files read by its modules).
 INTERNAL_QUERY_DIRS = (CORE_QUERIES, INTERNAL_QUERIES, Path(__file__).with_name("sheets"))
-ONTOLOGY_GRAPHS = str(GRAPH) + "ontology/"
-SHAPES_GRAPHS = str(GRAPH) + "shapes/"
 
 
 class Check(Enum):
@@ -82,11 +79,9 @@ class Repository:
 
 
 def short(iri: str) -> str:
-    """An IRI as a person reads it: a prefixed name where a project prefix fits, else <iri>."""
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns) and iri != ns:
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
+    """An IRI as a finding names it: shorten() with a local part after the prefix, so a namespace's own
+    IRI reads <...#> in a message rather than a bare 'owl:'."""
+    return shorten(iri, local=bool)
 
 
 def load_repository(settings: Settings, *, internal: bool | None = None) -> Repository:
@@ -303,8 +298,7 @@ def deprecations(store: Store) -> list[Finding]:
 
 def _select(store: Store, sparql: str, name: str) -> list[dict[str, str]]:
     """Rows of a SELECT as dicts of variable to the plain value (an IRI, or a literal as N-Triples)."""
-    result = store.query(sparql, options=QueryOptions(name=f"check: {name}"))
-    assert isinstance(result, Solutions)
+    result = store.select(sparql, options=QueryOptions(name=f"check: {name}"))
     return [{v: _text(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from clustergraph.base.terms import CG_IRI, PREFIXES
+from clustergraph.base.terms import CG_IRI, shorten
 from clustergraph.core.results import OxTerm, Solutions, Triples
 from clustergraph.core.store import QueryOptions, Store, bind_rows
 from clustergraph.services.sparql import text
@@ -87,16 +87,12 @@ def exists(store: Store, iri: str) -> bool:
         ox.NamedNode(iri)
     except ValueError:
         return False
-    result = store.query(_EXISTS, bindings={"x": URIRef(iri)},
-                         options=QueryOptions(name=iri))
-    return bool(getattr(result, "value", False))
+    return store.ask(_EXISTS, bindings={"x": URIRef(iri)}, options=QueryOptions(name=iri))
 
 
 def resource_triples(store: Store, iri: str, *, limit: int | None = None) -> Triples:
     """The resource's triples for machines: outgoing (with one level of blank nodes) and incoming."""
-    result = store.query(_TRIPLES, bindings={"x": URIRef(iri)}, options=QueryOptions(name=iri, limit=limit))
-    assert isinstance(result, Triples)
-    return result
+    return store.construct(_TRIPLES, bindings={"x": URIRef(iri)}, options=QueryOptions(name=iri, limit=limit))
 
 
 def describe(store: Store, iri: str) -> Description:
@@ -151,9 +147,9 @@ def labels(store: Store, terms: Iterable[OxTerm | str | None]) -> dict[str, str]
 def value(term: OxTerm | str | None, names: dict[str, str]) -> Value:
     """The Value a page shows for `term` (an IRI if text), labelled from `names` (else a short name)."""
     if isinstance(term, str):
-        return Value(term, names.get(term) or shorten(term), "iri")
+        return Value(term, names.get(term) or prefixed(term), "iri")
     if isinstance(term, ox.NamedNode):
-        return Value(term.value, names.get(term.value) or shorten(term.value), "iri")
+        return Value(term.value, names.get(term.value) or prefixed(term.value), "iri")
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value if not term.language else None
         return Value(term.value, None, "literal", term.language or None,
@@ -163,13 +159,11 @@ def value(term: OxTerm | str | None, names: dict[str, str]) -> Value:
     return Value("", None, "literal")
 
 
-def shorten(iri: str) -> str:
-    """`prefix:local` for an IRI under a known prefix (the longest match), else the IRI."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
-            best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+def prefixed(iri: str) -> str:
+    """`prefix:local` for an IRI under a known prefix, else the IRI itself: a page and a spreadsheet
+    message show an IRI as a link or as typed, never in the <...> of shorten()."""
+    short = shorten(iri)
+    return iri if short == f"<{iri}>" else short
 
 
 @dataclass
@@ -214,7 +208,7 @@ def _property_order(p: Value) -> tuple[int, str]:
     # rdf:type first, then labels, then everything else by its shown name.
     if p.text == _RDF_TYPE:
         return (0, "")
-    if shorten(p.text) in LABEL_PROPERTIES:
+    if prefixed(p.text) in LABEL_PROPERTIES:
         return (1, p.shown)
     return (2, p.shown)
 
@@ -222,7 +216,5 @@ def _property_order(p: Value) -> tuple[int, str]:
 def _select(store: Store, sparql: str, name: str, *, about: str | None = None) -> Solutions:
     """Run a SELECT named `name` for errors; `about`, an IRI, is bound to ?x (never pasted in)."""
     bindings = {"x": URIRef(about)} if about is not None else None
-    result = store.query(sparql, bindings=bindings, options=QueryOptions(name=name))
-    assert isinstance(result, Solutions)
-    return result
+    return store.select(sparql, bindings=bindings, options=QueryOptions(name=name))
 

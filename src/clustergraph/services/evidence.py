@@ -84,8 +84,7 @@ class EvidenceMap:
 
 def hypotheses(store: Store) -> list[Hypothesis]:
     """Every cg:Hypothesis with a weighing query, ordered by IRI."""
-    result = store.query(_HYPOTHESES, options=QueryOptions(name="hypotheses"))
-    assert isinstance(result, Solutions)
+    result = store.select(_HYPOTHESES, options=QueryOptions(name="hypotheses"))
     rows = [dict(zip(result.variables, row)) for row in result.rows]
     names = labels(store, [r["source"] for r in rows])
     found: dict[str, Hypothesis] = {}

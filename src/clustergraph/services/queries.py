@@ -52,8 +52,8 @@ from rdflib.term import Identifier
 from clustergraph.base import sparql as lex
 from clustergraph.base.errors import InputError, QueryError
 from clustergraph.base.sparqlhelp import with_prefixes
-from clustergraph.base.terms import PREFIXES
-from clustergraph.core.results import QueryResult, Solutions, to_rdflib
+from clustergraph.base.terms import PREFIXES, shorten
+from clustergraph.core.results import QueryResult, to_rdflib
 from clustergraph.core.store import QueryOptions, Store
 from clustergraph.services.sparql import text as internal_query
 
@@ -230,9 +230,8 @@ def bind(query: NamedQuery, values: Mapping[str, str]) -> dict[str, Identifier]:
 
 def allowed_concepts(store: Store, scheme: str) -> list[URIRef]:
     """The concepts of the SKOS scheme `scheme` (a full IRI) in the store, sorted by IRI."""
-    result = store.query(_CONCEPTS, bindings={"scheme": URIRef(scheme)},
-                         options=QueryOptions(name=f"concepts of <{scheme}>"))
-    assert isinstance(result, Solutions)
+    result = store.select(_CONCEPTS, bindings={"scheme": URIRef(scheme)},
+                          options=QueryOptions(name=f"concepts of <{scheme}>"))
     return [URIRef(str(to_rdflib(term))) for term in result.column("concept") if term is not None]
 
 
@@ -300,13 +299,6 @@ def describe(query: NamedQuery, store: Store | None = None) -> dict[str, Any]:
     form = query.form
     return {"name": query.name, "summary": query.summary, "description": query.description,
             "tags": list(query.tags), "form": form.value if form else None, "parameters": params}
-
-
-def shorten(iri: str, prefixes: Mapping[str, str]) -> str:
-    """`iri` as prefix:local with the longest matching namespace of `prefixes`, else <iri>."""
-    best = max((p for p, ns in prefixes.items() if ns and iri.startswith(ns)), key=lambda p: len(prefixes[p]),
-               default=None)
-    return f"{best}:{iri[len(prefixes[best]):]}" if best is not None else f"<{iri}>"
 
 
 # -- reading the header -----------------------------------------------------------------------

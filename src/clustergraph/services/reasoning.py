@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from clustergraph.base.errors import ClusterGraphError, InputError
 from clustergraph.base.formats import RdfFormat
+from clustergraph.base.terms import CHECK_ONTOLOGY, OWL, RDF, RDFS, XSD
 from clustergraph.core.config import Settings
 from clustergraph.core.results import Triples, write_triples
 from clustergraph.core.store import QueryOptions, Store
@@ -39,18 +40,12 @@ from clustergraph.services.checks import (
 )
 from clustergraph.services.sparql import text
 
-_OWL = "http://www.w3.org/2002/07/owl#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_NOTHING = _OWL + "Nothing"
-#: Where owlready2 files the loaded triples; never dereferenced.
-_SCRATCH_IRI = "https://w3id.org/clustergraph/check/"
+_NOTHING = OWL + "Nothing"
 #: The datatypes of the OWL 2 datatype map; HermiT ignores literals of any other (xsd:gYear, xsd:date).
 OWL2_DATATYPES = frozenset(
-    [_RDF + "PlainLiteral", _RDF + "XMLLiteral", _RDF + "langString", _RDFS + "Literal", _OWL + "real",
-     _OWL + "rational"]
-    + [_XSD + t for t in (
+    [RDF + "PlainLiteral", RDF + "XMLLiteral", RDF + "langString", RDFS + "Literal", OWL + "real",
+     OWL + "rational"]
+    + [XSD + t for t in (
         "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int "
         "short byte unsignedLong unsignedInt unsignedShort unsignedByte double float string normalizedString "
         "token language Name NCName NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp"
@@ -200,9 +195,7 @@ _DATATYPES = text("reasoning-datatypes")
 
 
 def _reasoner_input(store: Store) -> list[ox.Triple]:
-    result = store.query(_INPUT, options=QueryOptions(name="reasoning input"))
-    assert isinstance(result, Triples)
-    return list(dict.fromkeys(result.triples))
+    return list(dict.fromkeys(store.construct(_INPUT, options=QueryOptions(name="reasoning input")).triples))
 
 
 def _ignored_datatypes(store: Store) -> tuple[str, ...]:
@@ -271,7 +264,7 @@ def _owl_world(triples: Sequence[ox.Triple]) -> Iterator[owlready2.World]:
             path.write_bytes(data)
             try:
                 with path.open("rb") as stream, _quiet():
-                    world.get_ontology(_SCRATCH_IRI).load(fileobj=stream, format="ntriples")
+                    world.get_ontology(CHECK_ONTOLOGY).load(fileobj=stream, format="ntriples")
             except (owlready2.OwlReadyOntologyParsingError, TypeError) as exc:  # TypeError: mixed entity types
                 raise InputError(f"owlready2 cannot read the graph: {exc}") from exc
             yield world
@@ -385,10 +378,7 @@ def _partial(found: list[str]) -> list[Culprit]:
 
 
 def _rows(store: Store, sparql: str, name: str) -> list[dict[str, str]]:
-    result = store.query(sparql, options=QueryOptions(name=name))
-    rows = getattr(result, "rows", [])
-    variables = getattr(result, "variables", ())
-    return [{v: t.value for v, t in zip(variables, row) if t is not None} for row in rows]
+    return list(store.select(sparql, options=QueryOptions(name=name)).values())
 
 
 def _column(store: Store, sparql: str, variable: str) -> list[str]:

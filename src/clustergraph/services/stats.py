@@ -8,7 +8,6 @@ from enum import Enum
 from rdflib import URIRef
 from rdflib.term import Identifier
 
-from clustergraph.core.results import Solutions
 from clustergraph.core.store import QueryOptions, Store
 from clustergraph.services.sparql import text
 
@@ -30,9 +29,8 @@ class Stats:
 def stats(store: Store) -> Stats:
     """Count the store's triples per graph and instances per class; never changes the store."""
     graphs = tuple(sorted(store.graph_sizes().items()))
-    result = store.query(_CLASSES, options=QueryOptions(name="stats"))
-    assert isinstance(result, Solutions)
-    classes = tuple((URIRef(c.value), int(n.value)) for c, n in result.rows)  # type: ignore[union-attr]
+    result = store.select(_CLASSES, options=QueryOptions(name="stats"))
+    classes = tuple((URIRef(row["class"]), int(row["n"])) for row in result.values())
     return Stats(graphs, classes)
 
 
@@ -99,6 +97,4 @@ def _clusters(store: Store, sparql: str, aspect: str) -> set[URIRef]:
 
 
 def _select(store: Store, sparql: str, name: str) -> list[dict[str, Identifier | None]]:
-    result = store.query(sparql, options=QueryOptions(name=f"coverage ({name})"))
-    assert isinstance(result, Solutions)
-    return list(result.dicts())
+    return list(store.select(sparql, options=QueryOptions(name=f"coverage ({name})")).dicts())

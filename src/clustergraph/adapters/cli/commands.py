@@ -200,7 +200,7 @@ def stats(settings: Settings, show_coverage: bool) -> None:
     """Count triples per named graph and instances per class (or, with --coverage, what each cluster lacks)."""
     from rich.table import Table
 
-    from clustergraph.core.remote.build import JOURNAL
+    from clustergraph.base.terms import JOURNAL
     from clustergraph.services.stats import coverage as run_coverage
     from clustergraph.services.stats import stats as run_stats
 

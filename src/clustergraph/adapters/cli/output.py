@@ -30,20 +30,16 @@ def console(*, err: bool = False) -> Console:
 
 
 def short(term: object) -> str:
-    """A term as a person reads it: prefixed name for IRIs, the value for literals."""
+    """A term in a table cell: shorten() for IRIs, _:id for blank nodes, the value for literals."""
     import pyoxigraph as ox
     from rdflib import URIRef
 
-    from clustergraph.base.terms import PREFIXES
+    from clustergraph.base.terms import shorten
 
     if term is None:
         return ""
     if isinstance(term, URIRef) or isinstance(term, ox.NamedNode):
-        value = str(term) if isinstance(term, URIRef) else term.value
-        for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if value.startswith(iri):
-                return f"{prefix}:{value[len(iri):]}"
-        return f"<{value}>"
+        return shorten(term)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     return str(getattr(term, "value", term))

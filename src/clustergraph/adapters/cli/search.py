@@ -9,7 +9,7 @@ import sys
 import click
 
 from clustergraph.adapters.cli.app import main, open_for
-from clustergraph.adapters.cli.output import console, short
+from clustergraph.adapters.cli.output import console
 from clustergraph.base.textquery import KINDS
 from clustergraph.core.config import Settings
 
@@ -23,9 +23,9 @@ from clustergraph.core.config import Settings
 def search(settings: Settings, words: tuple[str, ...], kind: str | None, limit: int, fmt: str) -> None:
     """Find what mentions WORDS: every word must match (stemmed, accents folded); "a phrase"
     (quote it for the shell: '"child labour"'), -excluded, kind:publication."""
-    from rdflib import URIRef
     from rich.table import Table
 
+    from clustergraph.base.terms import shorten
     from clustergraph.services import search as text
 
     with open_for(settings, write=False) as store:
@@ -40,7 +40,7 @@ def search(settings: Settings, words: tuple[str, ...], kind: str | None, limit: 
         table = Table("kind", "label", "snippet", "subject")
         for row in rows:
             table.add_row(str(row["kind"]), str(row["label"]), str(row["snippet"]),
-                          short(URIRef(str(row["subject"]))))
+                          shorten(str(row["subject"])))
         console().print(table)
         click.echo(f"{len(rows)} hit{'s' if len(rows) != 1 else ''}", err=True)
 

@@ -23,7 +23,7 @@ from clustergraph.adapters.server.negotiation import HTML, RESOURCE_TYPES, SUFFI
 from clustergraph.adapters.server.pages import render
 from clustergraph.adapters.server.sparql import TRUNCATED_HEADER, not_acceptable
 from clustergraph.base.errors import ClusterGraphError
-from clustergraph.base.terms import GRAPH, PREFIXES
+from clustergraph.base.terms import ONTOLOGY_GRAPHS, PREFIXES
 from clustergraph.core.config import Settings
 from clustergraph.core.results import write_triples
 from clustergraph.core.store import Store
@@ -96,7 +96,7 @@ async def ontology(request: Request) -> Response:
     if fmt is not None:
         store: Store = request.app.state.store
         sizes = await run_in_threadpool(store.graph_sizes)
-        graphs = [g for g in sizes if str(g).startswith(str(GRAPH) + "ontology/")]  # one per ontology file
+        graphs = [g for g in sizes if str(g).startswith(ONTOLOGY_GRAPHS)]  # one per ontology file
         buffer = io.BytesIO()
         await run_in_threadpool(store.dump, buffer, fmt, graphs=graphs)
         return Response(buffer.getvalue(), media_type=media, headers={"Vary": "Accept"})

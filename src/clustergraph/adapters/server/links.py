@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
-from clustergraph.base.terms import BASE, CG_IRI, CGD, CGS
+from clustergraph.base.terms import CG_IRI, CGD, CGS, ONTOLOGY_IRI, RELEASES
 
 #: URL path (under the base URL) of each namespace whose IRIs this server resolves.
 NAMESPACES = {"id": str(CGD), "concept": str(CGS)}
-#: Release folders (dist/VERSION/...), served at /release/VERSION/... (see releases.py).
-RELEASES = BASE + "release/"
 
 
 def root_path(base_url: str) -> str:
@@ -24,8 +22,8 @@ def local_href(iri: str, root: str = "") -> str:
             return f"{root}/{path}/{quote(iri[len(namespace):], safe='/-_.~')}"
     if iri.startswith(CG_IRI) and len(iri) > len(CG_IRI):
         return f"{root}/ontology#{quote(iri[len(CG_IRI):], safe='-_.~')}"
-    if iri.startswith(RELEASES) and len(iri) > len(RELEASES):
+    if iri.startswith(RELEASES) and len(iri) > len(RELEASES):  # release folders, dist/VERSION/... (releases.py)
         return f"{root}/release/{quote(iri[len(RELEASES):], safe='/-_.~')}"
-    if iri in (BASE + "ontology", CG_IRI):
+    if iri in (ONTOLOGY_IRI, CG_IRI):
         return f"{root}/ontology"
     return iri

@@ -25,7 +25,7 @@ from clustergraph.adapters.server.reports import refused, written
 from clustergraph.base.errors import NotConforming
 from clustergraph.base.formats import RdfFormat
 from clustergraph.base.sparqlhelp import with_prefixes
-from clustergraph.base.terms import PREFIXES
+from clustergraph.base.terms import FORMATS, PREFIXES, SD
 from clustergraph.core.config import Settings
 from clustergraph.core.pool import ReadPool, Writer
 from clustergraph.core.rdfio import parse_text
@@ -163,7 +163,7 @@ async def service_description(request: Request) -> Response:
     sizes = await run_in_threadpool(store.graph_sizes)
     turtle = _description_turtle(settings, sizes)
     quads = parse_text(turtle, RdfFormat.TURTLE, name="service description")
-    body = write_triples(Triples([q.triple for q in quads]), fmt, {**PREFIXES, "sd": _SD, "formats": _FORMATS})
+    body = write_triples(Triples([q.triple for q in quads]), fmt, {**PREFIXES, "sd": str(SD), "formats": str(FORMATS)})
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 
@@ -235,8 +235,6 @@ def not_acceptable(offers: Sequence[tuple[str, object]]) -> Response:
 
 
 # -- the service description -----------------------------------------------------------------------
-_SD = "http://www.w3.org/ns/sparql-service-description#"
-_FORMATS = "http://www.w3.org/ns/formats/"
 _RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                    "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
 
@@ -253,8 +251,8 @@ def _description_turtle(settings: Settings, sizes: Mapping[URIRef, int]) -> str:
                     f"void:triples {n} ] ]" for g, n in sorted(sizes.items()))
     text = f"""
 @prefix void: <http://rdfs.org/ns/void#> .
-@prefix sd: <{_SD}> .
-@prefix formats: <{_FORMATS}> .
+@prefix sd: <{SD}> .
+@prefix formats: <{FORMATS}> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <{base}/sparql> a sd:Service ;
     rdfs:label "clustergraph SPARQL endpoint" ;

@@ -14,14 +14,12 @@ from enum import Enum
 
 import pyoxigraph as ox
 
-from clustergraph.base.terms import CG_IRI
+from clustergraph.base.terms import CG_IRI, DCTERMS, SCHEMA
 from clustergraph.core.publish import text
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
-_SCHEMA = "https://schema.org/"
-_DCT = "http://purl.org/dc/terms/"
 
 
 class Kind(Enum):
@@ -84,22 +82,22 @@ class Changelog:
         root class); a deprecation is an UpdateAction with schema:description "deprecated".
         """
         log = ox.NamedNode(f"{dataset}/changelog")
-        out = [ox.Triple(log, ox.NamedNode(f"{_SCHEMA}about"), ox.NamedNode(dataset))]
+        out = [ox.Triple(log, ox.NamedNode(f"{SCHEMA}about"), ox.NamedNode(dataset))]
         if previous_dataset:
-            out.append(ox.Triple(log, ox.NamedNode(f"{_SCHEMA}isBasedOn"), ox.NamedNode(previous_dataset)))
+            out.append(ox.Triple(log, ox.NamedNode(f"{SCHEMA}isBasedOn"), ox.NamedNode(previous_dataset)))
         actions: list[tuple[str, str | None, str]] = [(name, k.kind.root, iri) for k in self.kinds
                    for name, items in (("AddAction", k.added), ("DeleteAction", k.removed), ("UpdateAction", k.changed))
                    for iri in items]
         actions += [("UpdateAction", None, iri) for iri in self.deprecated]
         for n, (name, root, iri) in enumerate(actions):
             node = ox.NamedNode(f"{dataset}/changelog#{n + 1}")
-            out += [ox.Triple(log, ox.NamedNode(f"{_SCHEMA}hasPart"), node),
-                    ox.Triple(node, ox.NamedNode(_RDF_TYPE), ox.NamedNode(_SCHEMA + name)),
-                    ox.Triple(node, ox.NamedNode(f"{_SCHEMA}object"), ox.NamedNode(iri))]
+            out += [ox.Triple(log, ox.NamedNode(f"{SCHEMA}hasPart"), node),
+                    ox.Triple(node, ox.NamedNode(_RDF_TYPE), ox.NamedNode(SCHEMA + name)),
+                    ox.Triple(node, ox.NamedNode(f"{SCHEMA}object"), ox.NamedNode(iri))]
             if root:
-                out.append(ox.Triple(node, ox.NamedNode(f"{_DCT}type"), ox.NamedNode(root)))
+                out.append(ox.Triple(node, ox.NamedNode(f"{DCTERMS}type"), ox.NamedNode(root)))
             else:
-                out.append(ox.Triple(node, ox.NamedNode(f"{_SCHEMA}description"), ox.Literal("deprecated")))
+                out.append(ox.Triple(node, ox.NamedNode(f"{SCHEMA}description"), ox.Literal("deprecated")))
         return out
 
 

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from clustergraph.base.errors import InputError, NotConforming
 from clustergraph.base.formats import RdfFormat
-from clustergraph.base.terms import BASE, GRAPH, ONTOLOGY_IRI, PREFIXES
+from clustergraph.base.terms import CONTEXT_URL, GRAPH, ONTOLOGY_GRAPHS, ONTOLOGY_IRI, PREFIXES
 from clustergraph.core import publish
 from clustergraph.core.config import Settings
 from clustergraph.core.publish import text
@@ -45,7 +45,6 @@ from clustergraph.services.publishing.void import ReleaseFile, count, dcat_tripl
 from clustergraph.services.reasoning import reason
 from clustergraph.services.validation import validate
 
-CONTEXT_URL = BASE + "context.jsonld"
 DUMP = "clustergraph.nq.gz"
 _VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
 _OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"
@@ -148,11 +147,11 @@ def _write(out: Path, settings: Settings, version: str, quads: list[ox.Quad], is
         name = graph.removeprefix(str(GRAPH)).replace("/", "-")
         _put(out / "graphs" / f"{name}.ttl.gz",
              publish.gzipped(publish.serialize((q.triple for q in graph_quads), RdfFormat.TURTLE, PREFIXES)))
-    ontology = {q.triple for g, qs in by_graph.items() if g.startswith(str(GRAPH) + "ontology/") for q in qs}
+    ontology = {q.triple for g, qs in by_graph.items() if g.startswith(ONTOLOGY_GRAPHS) for q in qs}
     ontology = _versioned(ontology, version)
     _put(out / "ontology.ttl", publish.serialize(ontology, RdfFormat.TURTLE, PREFIXES))
     _put(out / "ontology.rdf", publish.serialize(ontology, RdfFormat.RDF_XML))
-    data = {q.triple for g, qs in by_graph.items() if not g.startswith(str(GRAPH) + "ontology/") for q in qs}
+    data = {q.triple for g, qs in by_graph.items() if not g.startswith(ONTOLOGY_GRAPHS) for q in qs}
     _write_jsonld(out, settings, data, ontology)
     for folder, pattern in ((settings.shapes_dir, "*.ttl"), (settings.queries_dir, "*.rq")):
         for path in sorted(folder.glob(pattern)):

@@ -16,16 +16,22 @@ from datetime import date
 
 import pyoxigraph as ox
 
-from clustergraph.base.terms import BASE, CGD, DCAT, VOID, WD
+from clustergraph.base.terms import (
+    CGD,
+    DCAT,
+    DCTERMS,
+    FOAF,
+    OWL,
+    PUBLISHER,
+    RELEASES,
+    SPDX,
+    VOID,
+    WD,
+    WIKIDATA_DATASET,
+    XSD,
+)
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_DCT = "http://purl.org/dc/terms/"
-_FOAF = "http://xmlns.com/foaf/0.1/"
-_SPDX = "http://spdx.org/rdf/terms#"
-_OWL = "http://www.w3.org/2002/07/owl#"
-WIKIDATA_DATASET = "http://www.wikidata.org/"
-PUBLISHER = BASE
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,7 @@ class Counts:
 
 def release_iri(version: str) -> str:
     """The IRI of the dataset of release `version`."""
-    return f"{BASE}release/{version}"
+    return f"{RELEASES}{version}"
 
 
 def count(triples: Iterable[ox.Triple]) -> Counts:
@@ -83,7 +89,7 @@ def void_triples(version: str, counts: Counts, dump: str) -> list[ox.Triple]:
         _t(ds, f"{VOID}uriSpace", ox.Literal(str(CGD))),
         _t(ds, f"{VOID}dataDump", ox.NamedNode(f"{release_iri(version)}/{dump}")),
         _t(ds, f"{VOID}feature", ox.NamedNode("http://www.w3.org/ns/formats/N-Quads")),
-        _t(ds, f"{_DCT}title", ox.Literal(f"clustergraph {version}")),
+        _t(ds, f"{DCTERMS}title", ox.Literal(f"clustergraph {version}")),
     ]
     for cls, n in sorted(counts.classes.items()):
         part = ox.NamedNode(f"{release_iri(version)}/void/class/{_key(cls)}")
@@ -111,16 +117,16 @@ def dcat_triples(version: str, issued: date, files: Sequence[ReleaseFile], *, ti
     publisher = ox.NamedNode(PUBLISHER)
     out = [
         _t(ds, _RDF_TYPE, ox.NamedNode(f"{DCAT}Dataset")),
-        _t(ds, f"{_DCT}title", ox.Literal(title, language="en")),
-        _t(ds, f"{_DCT}publisher", publisher),
+        _t(ds, f"{DCTERMS}title", ox.Literal(title, language="en")),
+        _t(ds, f"{DCTERMS}publisher", publisher),
         _t(ds, f"{DCAT}version", ox.Literal(version)),
-        _t(ds, f"{_OWL}versionInfo", ox.Literal(version)),
-        _t(ds, f"{_DCT}issued", ox.Literal(issued.isoformat(), datatype=ox.NamedNode(f"{_XSD}date"))),
-        _t(publisher, _RDF_TYPE, ox.NamedNode(f"{_FOAF}Agent")),
-        _t(publisher, f"{_FOAF}name", ox.Literal("clustergraph project")),
+        _t(ds, f"{OWL}versionInfo", ox.Literal(version)),
+        _t(ds, f"{DCTERMS}issued", ox.Literal(issued.isoformat(), datatype=ox.NamedNode(f"{XSD}date"))),
+        _t(publisher, _RDF_TYPE, ox.NamedNode(f"{FOAF}Agent")),
+        _t(publisher, f"{FOAF}name", ox.Literal("clustergraph project")),
     ]
     if licence:
-        out.append(_t(ds, f"{_DCT}license", ox.NamedNode(licence)))
+        out.append(_t(ds, f"{DCTERMS}license", ox.NamedNode(licence)))
     for f in files:
         dist = ox.NamedNode(f"{base}/{f.path}")
         checksum = ox.NamedNode(f"{base}/{f.path}#sha256")
@@ -130,17 +136,17 @@ def dcat_triples(version: str, issued: date, files: Sequence[ReleaseFile], *, ti
             _t(dist, f"{DCAT}downloadURL", dist),
             _t(dist, f"{DCAT}mediaType", ox.NamedNode(f"https://www.iana.org/assignments/media-types/{f.media_type}")),
             _t(dist, f"{DCAT}byteSize",
-               ox.Literal(str(f.byte_size), datatype=ox.NamedNode(f"{_XSD}nonNegativeInteger"))),
-            _t(dist, f"{_SPDX}checksum", checksum),
-            _t(checksum, _RDF_TYPE, ox.NamedNode(f"{_SPDX}Checksum")),
-            _t(checksum, f"{_SPDX}algorithm", ox.NamedNode(f"{_SPDX}checksumAlgorithm_sha256")),
-            _t(checksum, f"{_SPDX}checksumValue", ox.Literal(f.sha256, datatype=ox.NamedNode(f"{_XSD}hexBinary"))),
+               ox.Literal(str(f.byte_size), datatype=ox.NamedNode(f"{XSD}nonNegativeInteger"))),
+            _t(dist, f"{SPDX}checksum", checksum),
+            _t(checksum, _RDF_TYPE, ox.NamedNode(f"{SPDX}Checksum")),
+            _t(checksum, f"{SPDX}algorithm", ox.NamedNode(f"{SPDX}checksumAlgorithm_sha256")),
+            _t(checksum, f"{SPDX}checksumValue", ox.Literal(f.sha256, datatype=ox.NamedNode(f"{XSD}hexBinary"))),
         ]
         if f.path.endswith(".gz"):
             out.append(_t(dist, f"{DCAT}compressFormat",
                           ox.NamedNode("https://www.iana.org/assignments/media-types/application/gzip")))
         if licence:
-            out.append(_t(dist, f"{_DCT}license", ox.NamedNode(licence)))
+            out.append(_t(dist, f"{DCTERMS}license", ox.NamedNode(licence)))
     return out
 
 
@@ -149,7 +155,7 @@ def _t(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal) -> ox.Triple:
 
 
 def _int(n: int) -> ox.Literal:
-    return ox.Literal(str(n), datatype=ox.NamedNode(f"{_XSD}integer"))
+    return ox.Literal(str(n), datatype=ox.NamedNode(f"{XSD}integer"))
 
 
 def _key(iri: str) -> str:

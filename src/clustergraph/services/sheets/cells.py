@@ -26,9 +26,8 @@ from rdflib import Literal, URIRef
 from clustergraph.base.errors import InputError
 from clustergraph.base.terms import PREFIXES
 from clustergraph.core.rdfio import well_typed
-from clustergraph.core.results import Solutions
 from clustergraph.core.store import QueryOptions, Store
-from clustergraph.services.describe import shorten
+from clustergraph.services.describe import prefixed
 from clustergraph.services.sheets.mapping import Column, Mapping
 
 #: The query of what a column's cells can name, by the column's check (names-<check>.rq beside this file).
@@ -209,7 +208,7 @@ def _check_cell(store: Store, column: Column, value: str, row: dict[str, str],
     if column.check == "datatype":
         assert column.target is not None
         if not well_typed(value, column.target) or Literal(value, datatype=URIRef(column.target)).ill_typed:
-            return f"'{value}' is not a value of {shorten(column.target)}{_DATATYPE_HINTS.get(column.target, '')}", ""
+            return f"'{value}' is not a value of {prefixed(column.target)}{_DATATYPE_HINTS.get(column.target, '')}", ""
         return None, value
     if column.check is None:
         return None, value
@@ -261,15 +260,14 @@ def _all(known: _Names) -> set[str]:
 def _listed(iris: set[str] | list[str], known: _Names, *, iri: bool = True) -> str:
     shown = sorted(iris, key=lambda i: (known.shown.get(i) or i).casefold())
     if iri:
-        return ", ".join(f"{known.shown.get(i, shorten(i))} ({shorten(i)})" for i in shown)
-    return ", ".join(known.shown.get(i, shorten(i)) for i in shown)
+        return ", ".join(f"{known.shown.get(i, prefixed(i))} ({prefixed(i)})" for i in shown)
+    return ", ".join(known.shown.get(i, prefixed(i)) for i in shown)
 
 
 def _names(store: Store, column: Column) -> _Names:
     assert column.check is not None and column.target is not None
-    result = store.query(_NAMES[column.check], bindings={"target": URIRef(column.target)},
-                         options=QueryOptions(name="spreadsheet names"))
-    assert isinstance(result, Solutions)
+    result = store.select(_NAMES[column.check], bindings={"target": URIRef(column.target)},
+                          options=QueryOptions(name="spreadsheet names"))
     by_key: dict[str, set[str]] = defaultdict(set)
     shown: dict[str, str] = {}
     shown_rank: dict[str, tuple[bool, int]] = {}

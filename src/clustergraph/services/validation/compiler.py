@@ -25,8 +25,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Identifier
 
+from clustergraph.base.terms import XSD
 from clustergraph.core.rdfio import INTEGER_RANGES
-from clustergraph.core.results import Solutions, to_rdflib
 from clustergraph.core.store import QueryOptions, Store
 from clustergraph.services.validation.report import Result
 from clustergraph.services.validation.shapesgraph import ShapesGraph, Unsupported, as_returned, term
@@ -45,8 +45,7 @@ _NODE_KINDS = {SH.IRI: "isIRI(?value)", SH.BlankNode: "isBlank(?value)", SH.Lite
                SH.BlankNodeOrIRI: "(isBlank(?value) || isIRI(?value))",
                SH.BlankNodeOrLiteral: "(isBlank(?value) || isLiteral(?value))",
                SH.IRIOrLiteral: "(isIRI(?value) || isLiteral(?value))"}
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_CASTABLE = {_XSD + t for t in ("integer", "decimal", "float", "double", "boolean", "dateTime", "date", "time")}
+_CASTABLE = {XSD + t for t in ("integer", "decimal", "float", "double", "boolean", "dateTime", "date", "time")}
 #: What the compiled SPARQL constraints leave to the reference engine: SHACL's pre-binding
 #: forbids some of it, and the rest changes meaning when the target is joined in first.
 _SPARQL_DELEGATED = re.compile(r"\b(MINUS|VALUES|SERVICE|GRAPH)\b|\bAS\s+[?$]this\b"
@@ -93,10 +92,7 @@ class Compiler(ShapesGraph):
         return f"?_cg{next(self._vars)}"
 
     def select(self, sparql: str) -> Iterator[dict[str, Identifier | None]]:
-        result = self.store.query(_PREFIXES + sparql, options=self.dataset)
-        assert isinstance(result, Solutions)
-        for row in result.rows:
-            yield {v: to_rdflib(t) for v, t in zip(result.variables, row)}
+        yield from self.store.select(_PREFIXES + sparql, options=self.dataset).dicts()
 
     # -- targets -------------------------------------------------------------------------------
     def top_target(self, shape: Identifier) -> Target | None:

@@ -27,6 +27,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Identifier
 
+from clustergraph.base.terms import NOTHING
 from clustergraph.services.validation.shapesgraph import ShapesGraph, Unsupported, term, top_shapes
 from clustergraph.services.validation.sparqltext import Unreadable, triple_groups
 
@@ -195,7 +196,7 @@ def _inverse(tree: PathTree) -> PathTree:
 def sparql_path(tree: PathTree) -> str:
     """The path in SPARQL syntax (a step with any predicate as a negated property set)."""
     if isinstance(tree, Step):
-        step = tree.predicate or "(!<urn:x-clustergraph:none>|^!<urn:x-clustergraph:none>)"
+        step = tree.predicate or f"(!<{NOTHING}>|^!<{NOTHING}>)"
         return step if tree.forward else f"^{step}"
     if isinstance(tree, Seq):
         return "(" + "/".join(sparql_path(t) for t in tree.parts) + ")"

@@ -18,7 +18,7 @@ from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Identifier
 
 from clustergraph.base.formats import RdfFormat
-from clustergraph.base.terms import PREFIXES
+from clustergraph.base.terms import PREFIXES, shorten
 from clustergraph.core.results import Triples, to_oxigraph, write_triples
 
 Triple = tuple[Identifier, Identifier, Identifier]
@@ -169,10 +169,7 @@ def compact(term: Identifier | None) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if term.startswith(iri) and _is_local_name(term[len(iri):]):
-                return f"{prefix}:{term[len(iri):]}"
-        return f"<{term}>"
+        return shorten(term, local=_is_local_name)
     if isinstance(term, BNode):
         return f"_:{term}"
     if isinstance(term, Literal):
