@@ -205,15 +205,10 @@ PROJECT_IRI_MARKS = ("urn:x-clustergraph", "urn:clustergraph", "w3id.org/cluster
 #: A string constant that is a namespace: an absolute IRI ending where a local name would follow.
 NAMESPACE = re.compile(r"(https?://|urn:)\S*[#/:]")
 #: Definitions still written outside base/terms.py, and why. base/textquery.py: the command line's --help
-#: imports it and must not import rdflib, which base/terms.py does. The others are in modules another
-#: branch of issue #19 is rewriting (its steward and remote-build half); their values equal those of
-#: base/terms.py (test_the_copies_left_outside_base_terms_equal_it), and they move when the two meet.
+#: imports it and must not import rdflib, which base/terms.py does; its value equals the one base/terms.py
+#: would give (test_the_copy_left_outside_base_terms_equals_it).
 LEFT_OUTSIDE = {
     "base/textquery.py": {"SEARCH_NS", "https://w3id.org/clustergraph/search#"},
-    "services/steward/ingest.py": {"SPDX", "BATCH_PREFIX"},
-    "services/steward/guard/change.py": {"urn:x-clustergraph:nothing"},
-    "services/validation/fastvalidation.py": {"urn:x-clustergraph:scratch"},
-    "core/remote/build.py": {"JOURNAL"},
 }
 
 
@@ -275,13 +270,10 @@ def test_the_reserved_iri_check_finds_one(tmp_path: Path) -> None:
     assert reserved_definitions(bad) == {"SKOS", "BATCHES", "urn:clustergraph:mine"}
 
 
-def test_the_copies_left_outside_base_terms_equal_it() -> None:
+def test_the_copy_left_outside_base_terms_equals_it() -> None:
     from clustergraph.base import terms, textquery
-    from clustergraph.core.remote import build
-    from clustergraph.services.steward import ingest
 
-    assert (textquery.SEARCH_NS, ingest.SPDX, ingest.BATCH_PREFIX, build.JOURNAL) == (
-        terms.BASE + "search#", terms.SPDX, terms.BATCH_PREFIX, terms.JOURNAL)
+    assert textquery.SEARCH_NS == terms.BASE + "search#"
 
 
 def shortening_functions(path: Path) -> list[str]:

@@ -22,10 +22,10 @@ from clustergraph.adapters.cli import main
 from clustergraph.base.errors import InputError, LoadInterrupted, NotConforming, QueryError, StoreError
 from clustergraph.base.formats import RdfFormat
 from clustergraph.base.sparql import keywords
-from clustergraph.base.terms import GRAPH
+from clustergraph.base.terms import GRAPH, JOURNAL
 from clustergraph.core import EmbeddedStore, RemoteStore
 from clustergraph.core.config import Endpoint, Settings
-from clustergraph.core.remote.build import JOURNAL, journal
+from clustergraph.core.remote.build import journal
 from clustergraph.core.results import Boolean, Solutions, Triples, ox_format
 from clustergraph.core.store import STAGING_PREFIX, QueryOptions, Store
 from clustergraph.services.build import build

@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from clustergraph.core.remote.build import JOURNAL, journal, load_files
+from clustergraph.base.terms import JOURNAL
+from clustergraph.core.remote.build import journal, load_files
 from clustergraph.core.remote.client import RemoteStore
 
 __all__ = ["JOURNAL", "RemoteStore", "journal", "load_files"]

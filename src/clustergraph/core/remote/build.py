@@ -35,7 +35,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from clustergraph.base.errors import LoadInterrupted, StoreError
-from clustergraph.base.terms import GRAPH
+from clustergraph.base.terms import JOURNAL
 from clustergraph.core.rdfio import ParseSummary, check_file, parse_file
 from clustergraph.core.results import Solutions
 from clustergraph.core.sparql import text
@@ -44,7 +44,6 @@ from clustergraph.core.store import SCRATCH_GRAPHS, STAGING_PREFIX, GraphLoad, P
 if TYPE_CHECKING:  # core/remote/client.py imports this module: RemoteStore.replace_graphs calls load_files
     from clustergraph.core.remote.client import RemoteStore
 
-JOURNAL = URIRef(str(GRAPH) + "build/journal")
 _JOURNAL = text("build-journal")
 _RECORD = text("build-record")
 

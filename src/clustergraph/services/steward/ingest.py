@@ -34,7 +34,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from clustergraph.base.errors import InputError, NotConforming
-from clustergraph.base.terms import CG_IRI, GRAPH, ONTOLOGY_IRI, PROV, VOID
+from clustergraph.base.terms import BATCH_PREFIX, CG_IRI, GRAPH, ONTOLOGY_IRI, PROV, SPDX, VOID
 from clustergraph.core.config import Limits
 from clustergraph.core.results import Boolean, Solutions, to_oxigraph
 from clustergraph.core.store import Store
@@ -42,8 +42,6 @@ from clustergraph.services.sparql import text
 from clustergraph.services.validation import RdfInput, Shapes, load_shapes, read_quads, validate_delta
 from clustergraph.services.validation.report import Report
 
-SPDX = "http://spdx.org/rdf/terms#"
-BATCH_PREFIX = str(GRAPH) + "batch/"
 _ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}(-[0-9]+)?")
 
 
@@ -167,7 +165,7 @@ def batch_record(target: URIRef, batch_id: str, agent: str, origin: str | None, 
             count: int, started: datetime) -> list[tuple[URIRef, URIRef, URIRef | Literal]]:
     """The PROV-O record of a batch (see the module docstring)."""
     def spdx(local: str) -> URIRef:
-        return URIRef(SPDX + local)
+        return SPDX[local]
 
     activity, file, checksum = URIRef(f"{target}#activity"), URIRef(f"{target}#file"), URIRef(f"{target}#sha256")
     ended = datetime.now(UTC)

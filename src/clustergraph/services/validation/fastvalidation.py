@@ -17,6 +17,7 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Identifier
 
+from clustergraph.base.terms import SCRATCH_GRAPHS
 from clustergraph.core.results import Triples
 from clustergraph.core.store import EmbeddedStore, QueryOptions, Store
 from clustergraph.services.sparql import text
@@ -98,7 +99,7 @@ def validate_with_sparql(store: Store, shapes: Shapes, added: list[ox.Quad], che
         return compared(validate_compiled(store, shapes), None, checked)
     copied = store.query(_STORE_TRIPLES)
     assert isinstance(copied, Triples)
-    graph = ox.NamedNode("urn:x-clustergraph:scratch")
+    graph = ox.NamedNode(SCRATCH_GRAPHS + "validation")
     with EmbeddedStore() as scratch:
         scratch.add_quads([ox.Quad(t.subject, t.predicate, t.object, graph) for t in copied.triples]
                           + [ox.Quad(q.subject, q.predicate, q.object, graph) for q in added])

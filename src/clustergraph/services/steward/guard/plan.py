@@ -18,6 +18,7 @@ from rdflib.term import Identifier
 from clustergraph.base import sparql as lex
 from clustergraph.base.errors import InputError, QueryError
 from clustergraph.base.formats import RdfFormat
+from clustergraph.base.terms import BATCH_PREFIX
 from clustergraph.core.rdfio import parse_text
 from clustergraph.core.results import Solutions
 from clustergraph.core.store import SCRATCH_GRAPHS, QueryOptions, Store, bind_rows
@@ -30,7 +31,6 @@ from clustergraph.services.steward.guard.change import (
     ox_term,
     present,
 )
-from clustergraph.services.steward.ingest import BATCH_PREFIX
 
 _NAME = UPDATE_NAME
 _HOLDING = text("plan-holding")

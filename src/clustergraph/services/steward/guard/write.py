@@ -17,7 +17,7 @@ from rdflib.namespace import RDF
 from clustergraph.base import sparql as lex
 from clustergraph.base.errors import NotConforming, QueryError
 from clustergraph.base.formats import RdfFormat
-from clustergraph.base.terms import GRAPH, PROV
+from clustergraph.base.terms import BATCH_PREFIX, GRAPH, PROV
 from clustergraph.core.store import Store
 from clustergraph.services.steward.guard.change import (
     SD_NAME,
@@ -27,7 +27,7 @@ from clustergraph.services.steward.guard.change import (
     ox_term,
 )
 from clustergraph.services.steward.guard.plan import plan_drop, plan_put, plan_update
-from clustergraph.services.steward.ingest import BATCH_PREFIX, Batch, batch_record, free_batch_id, record_quad
+from clustergraph.services.steward.ingest import Batch, batch_record, free_batch_id, record_quad
 from clustergraph.services.validation.report import Report
 from clustergraph.services.validation.run import Shapes, load_shapes, validate_delta
 
