@@ -50,6 +50,13 @@ def test_every_link_between_the_pages_leads_somewhere(page: Path) -> None:
     assert broken == [], f"{page.name}: {broken}"
 
 
+def test_every_page_of_docs_is_linked_from_the_readme() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    linked = {target.partition("#")[0] for target in re.findall(r"\]\((docs/[^)\s]+)\)", readme)}
+    pages = {f"docs/{page.name}" for page in (REPO / "docs").glob("*.md")}
+    assert pages - linked == set(), "pages of docs/ the README does not link"
+
+
 def test_the_readme_spreadsheet_flow_runs_as_written(curated: Path) -> None:
     cli = Cli(curated)
     before = cli("export", "--format", "nquads").output
