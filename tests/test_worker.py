@@ -112,21 +112,24 @@ def test_a_locked_store_is_a_store_error(tmp_path: Path, worker: WorkerStore) ->
 def test_an_answer_comes_in_parts_and_its_worker_is_freed_before_they_are_read(tmp_path: Path) -> None:
     settings = Settings(root=tmp_path, store_path=tmp_path / "store")
     with EmbeddedStore(settings.store_path) as store:
-        store.add_quads(quads(5000))
+        store.add_quads([ox.Quad(q.subject, q.predicate, ox.Literal(f"{q.object.value} {'x' * 200}", language="en"),
+                                 q.graph_name) for q in quads(5000)])
     pool = ReadPool(settings, workers=1, timeout_s=30, queue_size=1)
     try:
         text = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"
         first = pool.answer(text, options=QueryOptions(limit=4500), results=ResultFormat.JSON, rdf=None)
         # The one worker answers again while no part of the first answer has been read.
         second = pool.answer("ASK {}", options=QueryOptions(), results=ResultFormat.JSON, rdf=None)
-        assert json.loads(b"".join(second.parts)) == {"head": {}, "boolean": True}
+        assert second.parts is None and second.body is not None  # a small answer comes whole
+        assert json.loads(second.body) == {"head": {}, "boolean": True}
+        assert first.body is None and first.parts is not None  # 4,500 rows of JSON: past STREAM_AFTER
         parts = list(first.parts)
         assert (first.head.kind, first.head.truncated, len(parts)) == ("solutions", True, 5)  # head, 3 x 2,000 rows, end
         document = json.loads(b"".join(parts))
         assert document["head"] == {"vars": ["s", "o"], "link": [INCOMPLETE_LINK]}
         assert document["incomplete"]["limit"] == 4500
         rows = document["results"]["bindings"]
-        assert len(rows) == 4500 and rows[0]["o"] == {"type": "literal", "value": "v0", "xml:lang": "en"}
+        assert len(rows) == 4500 and rows[0]["o"]["value"] == f"v0 {'x' * 200}"
         # A query's error before its first part is raised by answer itself.
         with pytest.raises(QueryError):
             pool.answer("SELECT WHERE", options=QueryOptions(), results=ResultFormat.JSON, rdf=None)

@@ -24,12 +24,14 @@ between them or against the writer.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import queue
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -73,12 +75,18 @@ class _Queue:
         return Busy(self.what, self.waiting, retry)
 
 
+#: Bytes of a written answer past which the server streams it rather than sending it whole.
+STREAM_AFTER = 1 << 20
+
+
 @dataclass(frozen=True)
 class Answer:
-    """A query's answer written by a worker: its Head, and the body's parts as they come."""
+    """A query's answer written by a worker: its Head, and either the whole `body` (a small answer,
+    or None when no format was given) or the body's `parts` as they come (a large one)."""
 
     head: Head
-    parts: Iterator[bytes]
+    body: bytes | None
+    parts: Iterator[bytes] | None
 
 
 def _parts(parts: queue.SimpleQueue[tuple[str, Any]]) -> Iterator[bytes]:
@@ -111,6 +119,8 @@ class ReadPool(Store):
             self.close()
             raise
         self._idle = list(self._all)
+        #: One drain thread per worker reads a written answer's parts off its pipe (see answer).
+        self._drains = ThreadPoolExecutor(max_workers=len(self._all), thread_name_prefix="clustergraph-answer")
 
     @property
     def workers(self) -> int:
@@ -173,13 +183,14 @@ class ReadPool(Store):
 
     def answer(self, sparql: str, *, options: QueryOptions, results: ResultFormat | None, rdf: RdfFormat | None,
                prefixes: Mapping[str, str] | None = None) -> Answer:
-        """The answer to `sparql` as a document written by a worker (WorkerStore.answer), in parts.
+        """The answer to `sparql` as a document written by a worker (WorkerStore.answer).
 
-        Returns once the worker has sent the answer's Head, with the body's parts to iterate as they
-        come. A thread reads the worker's parts as fast as it writes them, so a slow client never
-        holds a worker; the worker goes back to the pool after its last part. Raises here what is
-        wrong before the first part (a syntax error, the time limit, Busy); an error after it ends
-        the parts with that error (the body is then cut, and the connection must say so).
+        A drain thread reads the worker's parts as fast as it writes them, so a slow client never
+        holds a worker; the worker goes back to the pool after its last part. An answer of at most
+        STREAM_AFTER bytes comes back whole (`body`); a larger one comes back as the parts read so far
+        and then the rest as they come (`parts`), for the server to send on as they arrive. Raises here
+        what is wrong before the first part (a syntax error, the time limit, Busy); an error after it
+        ends the parts with that error (the body is then cut, and the connection must say so).
         """
         worker = self._acquire()
         parts: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
@@ -194,13 +205,24 @@ class ReadPool(Store):
             finally:
                 self._release(worker)
 
-        threading.Thread(target=run, name="clustergraph-answer", daemon=True).start()
-        what, value = parts.get()
+        try:
+            self._drains.submit(run)
+        except BaseException:
+            self._release(worker)
+            raise
+        what, head = parts.get()
         if what == "error":
-            raise value
-        if what != "part" or not isinstance(value, Head):
+            raise head
+        if what != "part" or not isinstance(head, Head):
             raise StoreError(self.location, "the query worker sent no head for its answer")
-        return Answer(value, _parts(parts) if value.written else iter(()))
+        first: list[bytes] = []
+        size = 0
+        for part in _parts(parts):
+            first.append(part)
+            size += len(part)
+            if size > STREAM_AFTER:
+                return Answer(head, None, itertools.chain(first, _parts(parts)))
+        return Answer(head, b"".join(first), None)
 
     def graph_sizes(self) -> dict[URIRef, int]:
         sizes: dict[URIRef, int] = self._with_worker("graph_sizes")
@@ -246,6 +268,8 @@ class ReadPool(Store):
     def close(self) -> None:
         for worker in self._all:
             worker.close()
+        if hasattr(self, "_drains"):
+            self._drains.shutdown(wait=False)
 
 
 class Writer:

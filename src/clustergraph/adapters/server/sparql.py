@@ -85,7 +85,8 @@ async def endpoint(request: Request) -> Response:
     picked = chosen_rdf if doc.head.kind == "triples" else chosen
     if picked is None or not doc.head.written:
         return not_acceptable(offers)
-    return _streamed(doc.parts, picked[0], doc.head.truncated, settings.result_limit)
+    return _sent(doc.body if doc.body is not None else doc.parts or iter(()), picked[0], doc.head.truncated,
+                 settings.result_limit)
 
 
 async def update(request: Request) -> Response:
@@ -130,21 +131,23 @@ def answer(result: QueryResult, accept: str | None, limit: int) -> Response:
         if chosen_rdf is None:
             return not_acceptable(GRAPH_TYPES)
         media, rdf = chosen_rdf
-        return _streamed(triple_parts(result, rdf, PREFIXES, cut_at=cut_at), media, result.truncated, limit)
+        return _sent(b"".join(triple_parts(result, rdf, PREFIXES, cut_at=cut_at)), media, result.truncated, limit)
     chosen = choose(accept, RESULT_TYPES)
     if chosen is None:
         return not_acceptable(RESULT_TYPES)
     media, fmt = chosen
-    return _streamed(solution_parts(result, fmt, cut_at=cut_at), media, result.truncated, limit)
+    return _sent(b"".join(solution_parts(result, fmt, cut_at=cut_at)), media, result.truncated, limit)
 
 
-def _streamed(parts: Iterator[bytes], media: str, truncated: bool, limit: int) -> Response:
-    """A written answer sent as its parts come, with the header of a cut answer (the body says it
-    too, where the format has room: core/results.py)."""
+def _sent(body: bytes | Iterator[bytes], media: str, truncated: bool, limit: int) -> Response:
+    """A written answer, whole or as its parts come (a large one from a query worker), with the header
+    of a cut answer (the body says it too, where the format has room: core/results.py)."""
     headers = {"Vary": "Accept"}
     if truncated:
         headers[TRUNCATED_HEADER] = f"true; limit={limit}; the answer is incomplete"
-    return StreamingResponse(parts, media_type=media, headers=headers)
+    if isinstance(body, bytes):
+        return Response(body, media_type=media, headers=headers)
+    return StreamingResponse(body, media_type=media, headers=headers)
 
 
 async def service_description(request: Request) -> Response:

@@ -43,6 +43,14 @@ def update(store: Store, request: UpdateRequest, *, allow_load: bool) -> None:
     store.update(using(request), allow_load=allow_load, base_iri=request.base_iri)
 
 
+def _iri(value: str, name: str) -> str:
+    """`value` written as an IRI by pyoxigraph (checked, so no value can change the update's shape)."""
+    try:
+        return str(ox.NamedNode(value))
+    except ValueError as exc:
+        raise QueryError(name, f"using-graph-uri {value!r} is not an IRI: {exc}") from exc
+
+
 def using(request: UpdateRequest) -> str:
     """The update text with the protocol's dataset written as USING clauses before each WHERE.
 
@@ -55,7 +63,8 @@ def using(request: UpdateRequest) -> str:
     if lex.uses_keyword(request.text, "USING") or lex.uses_keyword(request.text, "WITH"):
         raise QueryError(name, "the request gives using-graph-uri or using-named-graph-uri and the update has "
                                "USING or WITH; give the dataset in one place only")
-    clause = " ".join([f"USING <{g}>" for g in request.using] + [f"USING NAMED <{g}>" for g in request.using_named])
+    clause = " ".join([f"USING {_iri(g, name)}" for g in request.using]
+                      + [f"USING NAMED {_iri(g, name)}" for g in request.using_named])
     toks = list(lex.tokens(request.text))
     out: list[str] = []
     previous = ""
