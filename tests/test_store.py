@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -11,12 +12,12 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from clustergraph.base.errors import InputError, QueryError, StoreError
-from clustergraph.base.formats import RdfFormat
+from clustergraph.base.formats import RdfFormat, ResultFormat
 from clustergraph.base.terms import GRAPH
 from clustergraph.core import EmbeddedStore
 from clustergraph.core.rdfio import parse_file
-from clustergraph.core.results import Boolean, Solutions, Triples
-from clustergraph.core.store import QueryOptions
+from clustergraph.core.results import Boolean, Solutions, Triples, solution_parts, written_parts
+from clustergraph.core.store import QueryOptions, Written
 
 G = GRAPH["test/one"]
 ALPHA = URIRef("https://w3id.org/clustergraph/id/cluster/alpha")
@@ -270,3 +271,42 @@ def test_change_quads_drops_removes_and_adds_in_one_update(store: EmbeddedStore)
     with pytest.raises(ValueError):  # an IRI that is not one is refused before anything changes
         store.change_quads(drop=[URIRef("not an iri")], add=[ox.Quad(s, p, ox.Literal("new"), g)])
     assert store.graph_sizes() == {G: len(hostile)}
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_OX_RESULTS = {ResultFormat.JSON: ox.QueryResultsFormat.JSON, ResultFormat.XML: ox.QueryResultsFormat.XML,
+               ResultFormat.TSV: ox.QueryResultsFormat.TSV}
+
+
+@pytest.mark.parametrize("limit", [None, 3, 9])
+@pytest.mark.parametrize("fmt", list(ResultFormat), ids=lambda f: f.name)
+def test_rows_written_by_pyoxigraph_equal_the_rows_written_in_python(fmt: ResultFormat, limit: int | None) -> None:
+    """EmbeddedStore.written (the server's workers: pyoxigraph writes, the row limit counts TSV lines) gives
+    the rows, the cut and its marks that query() and solution_parts give, for terms that are hard to write."""
+    objects = [ox.Literal('a\tb\nc "q" \\ é'), ox.Literal("x", language="en-GB"),
+               ox.Literal("01", datatype=ox.NamedNode(_XSD + "integer")),
+               ox.Literal("1.50", datatype=ox.NamedNode(_XSD + "decimal")),
+               ox.Literal("true", datatype=ox.NamedNode(_XSD + "boolean")), ox.BlankNode("b1"),
+               ox.NamedNode("urn:o"), ox.Literal("2020", datatype=ox.NamedNode(_XSD + "gYear")),
+               ox.Literal("")]
+    store = EmbeddedStore()
+    store.add_quads([ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), o, ox.NamedNode("urn:g"))
+                     for i, o in enumerate(objects)])
+    query = "SELECT ?s ?o ?none WHERE { ?s ?p ?o OPTIONAL { ?s <urn:none> ?none } } ORDER BY ?s"
+    written = store.written(query, options=QueryOptions(limit=limit), fmt=fmt)
+    collected = store.query(query, options=QueryOptions(limit=limit))
+    assert isinstance(written, Written) and isinstance(collected, Solutions)
+    assert written.truncated is collected.truncated is (limit == 3)
+    cut_at = limit if written.truncated else None
+    ours = b"".join(written_parts(written.body, fmt, cut_at=cut_at))
+    python = b"".join(solution_parts(collected, fmt, cut_at=cut_at))
+    if fmt is ResultFormat.JSON:
+        assert json.loads(ours) == json.loads(python)
+    elif fmt is ResultFormat.CSV:
+        assert ours == python
+    else:
+        rows = [list(r) for r in ox.parse_query_results(ours, format=_OX_RESULTS[fmt])]  # type: ignore[union-attr]
+        assert rows == [list(r) for r in ox.parse_query_results(python, format=_OX_RESULTS[fmt])]  # type: ignore[union-attr]
+        assert len(rows) == min(limit or 9, 9)
+    if fmt is ResultFormat.XML and cut_at:
+        assert b"<!-- incomplete" in ours and b'<link href="urn:clustergraph:incomplete:row-limit"/>' in ours

@@ -19,7 +19,7 @@ from clustergraph.base.formats import RdfFormat, ResultFormat
 from clustergraph.base.terms import INCOMPLETE_LINK
 from clustergraph.core.config import Settings
 from clustergraph.core.pool import ReadPool
-from clustergraph.core.results import Solutions
+from clustergraph.core.results import PART_BYTES, Solutions
 from clustergraph.core.store import EmbeddedStore, QueryOptions
 from clustergraph.core.worker import WorkerStore
 
@@ -124,8 +124,10 @@ def test_an_answer_comes_in_parts_and_its_worker_is_freed_before_they_are_read(t
         assert json.loads(second.body) == {"head": {}, "boolean": True}
         assert first.body is None and first.parts is not None  # 4,500 rows of JSON: past STREAM_AFTER
         parts = list(first.parts)
-        assert (first.head.kind, first.head.truncated, len(parts)) == ("solutions", True, 5)  # head, 3 x 2,000 rows, end
-        document = json.loads(b"".join(parts))
+        body = b"".join(parts)
+        assert (first.head.kind, first.head.truncated) == ("solutions", True)
+        assert len(parts) == -(-len(body) // PART_BYTES) > 1  # written by pyoxigraph, sent in parts of 1 MiB
+        document = json.loads(body)
         assert document["head"] == {"vars": ["s", "o"], "link": [INCOMPLETE_LINK]}
         assert document["incomplete"]["limit"] == 4500
         rows = document["results"]["bindings"]

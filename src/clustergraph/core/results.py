@@ -146,6 +146,33 @@ def solution_parts(result: Solutions | Boolean, fmt: ResultFormat, *, cut_at: in
         yield part.encode("utf-8")
 
 
+def written_parts(body: bytes, fmt: ResultFormat, *, cut_at: int | None = None) -> Iterator[bytes]:
+    """Rows pyoxigraph wrote in `fmt` (core/store.py EmbeddedStore.written), in parts of PART_BYTES,
+    with the marks of a cut answer in the same places solution_parts puts them."""
+    if cut_at is not None:
+        body = _mark_written(body, fmt, cut_at)
+    for start in range(0, len(body), PART_BYTES):
+        yield body[start:start + PART_BYTES]
+
+
+def _mark_written(body: bytes, fmt: ResultFormat, cut_at: int) -> bytes:
+    note = _cut_note(cut_at, "row limit") + " rows"
+    link = INCOMPLETE_LINK
+    if fmt is ResultFormat.JSON:
+        # pyoxigraph writes {"head":{"vars":[...]},"results":...}: variable names need no escaping,
+        # so the end of "vars" is its first "]".
+        incomplete = json.dumps({"reason": "row limit", "limit": cut_at, "message": note}, ensure_ascii=False)
+        end = body.index(b"]")
+        assert body.startswith(b'{"head":{"vars":[')
+        return (b'{"incomplete":' + incomplete.encode("utf-8") + b"," + body[1:end + 1]
+                + b',"link":[' + json.dumps(link).encode() + b"]" + body[end + 1:])
+    if fmt is ResultFormat.XML:
+        marked = body.replace(b"<head>", f'<head><link href="{link}"/>'.encode(), 1)
+        marked = marked.replace(b"<head/>", f'<head><link href="{link}"/></head>'.encode(), 1)
+        return marked.replace(b"?>", f"?>\n<!-- {note} -->".encode(), 1)
+    return body  # CSV and TSV have no room: the header says it
+
+
 def triple_parts(result: Triples, fmt: RdfFormat, prefixes: dict[str, str] | None = None, *,
                  cut_at: int | None = None) -> Iterator[bytes]:
     """The triples of `result` in the RDF syntax `fmt`, in parts of PART_BYTES bytes; `cut_at`, the

@@ -7,6 +7,7 @@ default graph, so the catalogue's queries need no GRAPH clauses.
 from __future__ import annotations
 
 import ctypes
+import io
 import os
 import shutil
 import time
@@ -14,7 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Self, TypeVar
+from typing import Any, BinaryIO, Self, TypeVar, cast
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -23,7 +24,7 @@ from rdflib.term import Identifier
 from clustergraph.base import sparql as lex
 from clustergraph.base import textquery
 from clustergraph.base.errors import QueryError, StoreError
-from clustergraph.base.formats import RdfFormat
+from clustergraph.base.formats import RdfFormat, ResultFormat
 from clustergraph.base.sparqlhelp import explain, explain_failure
 from clustergraph.base.terms import PREFIXES
 from clustergraph.base.terms import SCRATCH_GRAPHS as SCRATCH_GRAPHS  # kept importable from the store too
@@ -339,6 +340,24 @@ class EmbeddedStore(Store):
         bindings: Mapping[str, Identifier] | None = None,
         options: QueryOptions = QueryOptions(),
     ) -> QueryResult:
+        result = self._run(sparql, bindings, options, None)
+        assert not isinstance(result, Written)
+        return result
+
+    def written(self, sparql: str, *, options: QueryOptions, fmt: ResultFormat) -> Written | QueryResult:
+        """A SELECT's rows written in `fmt` by pyoxigraph itself, up to the row limit (Written); any
+        other form's result as `query` gives it.
+
+        The server's query workers answer with this: pyoxigraph writes the rows in Rust, where
+        gathering them as Python terms and writing them in Python cost 6-32 % more per query. The
+        rows go out as TSV, one line each, so the row limit is a count of lines, and pyoxigraph stops
+        evaluating once the line past the limit is written; another format is the TSV read back and
+        written again, in Rust too.
+        """
+        return self._run(sparql, None, options, fmt)
+
+    def _run(self, sparql: str, bindings: Mapping[str, Identifier] | None, options: QueryOptions,
+             fmt: ResultFormat | None) -> Written | QueryResult:
         refuse_network(sparql, options)
         if lex.query_form(sparql) is lex.QueryForm.UPDATE:
             raise QueryError(options.name, "this is a SPARQL update, not a query", status=400)
@@ -348,6 +367,8 @@ class EmbeddedStore(Store):
             sparql = bind(sparql, bindings, options.name)
         try:
             raw = self._store.query(sparql, base_iri=options.base_iri, **_dataset(sparql, options))
+            if fmt is not None and isinstance(raw, ox.QuerySolutions):
+                return _write_rows(raw, fmt, options.limit)
             return _collect(raw, options.limit)
         except SyntaxError as exc:
             raise QueryError(options.name, explain(sparql, exc.msg or str(exc), PREFIXES)) from exc
@@ -562,6 +583,72 @@ def _dataset(sparql: str, options: QueryOptions) -> dict[str, Any]:
     if lex.uses_keyword(sparql, "FROM"):
         return {}  # the query names its own dataset; the union flag would override it
     return {"use_default_graph_as_union": True}
+
+
+@dataclass(frozen=True)
+class Written:
+    """A SELECT's rows as a document pyoxigraph wrote; `truncated` when the row limit cut them."""
+
+    body: bytes
+    truncated: bool
+
+
+class _RowLimitReached(Exception):
+    """Raised by _Lines to stop pyoxigraph's writer at the line past the row limit."""
+
+
+class _Lines(io.RawIOBase):
+    """A sink for pyoxigraph's TSV writer that keeps the header and at most `limit` rows."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.parts: list[bytes] = []
+        self.lines = 0
+        self.limit = limit
+        self.cut = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.parts.append(chunk)
+        self.lines += chunk.count(b"\n")
+        if self.limit is not None and self.lines > self.limit + 1:  # the header line, then one line a row
+            self.cut = True
+            raise _RowLimitReached
+        return len(chunk)
+
+    def rows(self) -> bytes:
+        data = b"".join(self.parts)
+        if not self.cut:
+            return data
+        end = -1
+        for _ in range((self.limit or 0) + 1):
+            end = data.index(b"\n", end + 1)
+        return data[:end + 1]
+
+
+def _write_rows(raw: ox.QuerySolutions, fmt: ResultFormat, limit: int | None) -> Written:
+    sink = _Lines(limit)
+    try:
+        raw.serialize(cast(BinaryIO, sink), format=ox.QueryResultsFormat.TSV)
+    except Exception:
+        if not sink.cut:
+            raise
+    tsv = sink.rows()
+    if fmt is ResultFormat.TSV:
+        return Written(tsv, sink.cut)
+    rows = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    assert isinstance(rows, ox.QuerySolutions)
+    return Written(rows.serialize(format=_RESULT_FORMATS[fmt]) or b"", sink.cut)
+
+
+_RESULT_FORMATS = {
+    ResultFormat.JSON: ox.QueryResultsFormat.JSON,
+    ResultFormat.XML: ox.QueryResultsFormat.XML,
+    ResultFormat.CSV: ox.QueryResultsFormat.CSV,
+    ResultFormat.TSV: ox.QueryResultsFormat.TSV,
+}
 
 
 def _collect(raw: object, limit: int | None) -> QueryResult:

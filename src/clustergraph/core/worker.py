@@ -44,8 +44,16 @@ from clustergraph.base.errors import ClusterGraphError, QueryError, StoreError
 from clustergraph.base.formats import RdfFormat, ResultFormat
 from clustergraph.core.config import Settings
 from clustergraph.core.remote.client import RemoteStore
-from clustergraph.core.results import Boolean, QueryResult, Solutions, Triples, solution_parts, triple_parts
-from clustergraph.core.store import EmbeddedStore, GraphLoad, Progress, QueryOptions, Store
+from clustergraph.core.results import (
+    Boolean,
+    QueryResult,
+    Solutions,
+    Triples,
+    solution_parts,
+    triple_parts,
+    written_parts,
+)
+from clustergraph.core.store import EmbeddedStore, GraphLoad, Progress, QueryOptions, Store, Written
 from clustergraph.core.textindex import Hit
 
 #: Seconds between checks that the child is still alive while waiting for an answer.
@@ -347,7 +355,16 @@ Part = Head | bytes
 
 def _write_answer(store: Store, text: str, options: QueryOptions, results: ResultFormat | None,
                   rdf: RdfFormat | None, prefixes: dict[str, str]) -> Iterator[tuple[str, Part]]:
-    result = store.query(text, options=options)
+    if results is not None and isinstance(store, EmbeddedStore):
+        written = store.written(text, options=options, fmt=results)
+        if isinstance(written, Written):  # a SELECT's rows, written by pyoxigraph
+            yield "head", Head("solutions", True, written.truncated)
+            for part in written_parts(written.body, results, cut_at=options.limit if written.truncated else None):
+                yield "part", part
+            return
+        result = written
+    else:
+        result = store.query(text, options=options)
     cut_at = options.limit if result.truncated else None
     if isinstance(result, Triples):
         yield "head", Head("triples", rdf is not None, result.truncated)
