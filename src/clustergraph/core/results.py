@@ -162,8 +162,8 @@ def _mark_written(body: bytes, fmt: ResultFormat, cut_at: int) -> bytes:
         # pyoxigraph writes {"head":{"vars":[...]},"results":...}: variable names need no escaping,
         # so the end of "vars" is its first "]".
         incomplete = json.dumps({"reason": "row limit", "limit": cut_at, "message": note}, ensure_ascii=False)
-        end = body.index(b"]")
         assert body.startswith(b'{"head":{"vars":[')
+        end = body.index(b"]")
         return (b'{"incomplete":' + incomplete.encode("utf-8") + b"," + body[1:end + 1]
                 + b',"link":[' + json.dumps(link).encode() + b"]" + body[end + 1:])
     if fmt is ResultFormat.XML:

@@ -85,8 +85,8 @@ async def endpoint(request: Request) -> Response:
     picked = chosen_rdf if doc.head.kind == "triples" else chosen
     if picked is None or not doc.head.written:
         return not_acceptable(offers)
-    return _sent(doc.body if doc.body is not None else doc.parts or iter(()), picked[0], doc.head.truncated,
-                 settings.result_limit)
+    body = doc.body if doc.parts is None else doc.parts  # a small answer whole, a large one as it comes
+    return _sent(body or b"", picked[0], doc.head.truncated, settings.result_limit)
 
 
 async def update(request: Request) -> Response:

@@ -245,6 +245,17 @@ def find_batch(store: Store, batch_id: str) -> Batch:
     raise InputError(f"batch '{batch_id}': no such batch; 'clustergraph batches' lists them")
 
 
+def refuse_retract(batch: Batch, report: Report, *, strict: bool, force: bool) -> None:
+    """Raise NotConforming, unless `force`, when retracting `batch` would introduce the failing
+    results of `report` (violations, or warnings too when `strict`)."""
+    if report.failed(strict=strict) and not force:
+        failing = len(report.failing(strict=strict))
+        raise NotConforming(f"batch {batch.id}", report,
+                            detail=f"retracting it would leave the graph with {failing} new "
+                                   f"result{'s' if failing != 1 else ''} that break the shapes; "
+                                   "--force retracts it anyway")
+
+
 def retract(store: Store, shapes: Path | Shapes, batch_id: str, *, force: bool = False,
             strict: bool = False) -> Retracted:
     """Remove one batch (its triples and its record) in one step.
@@ -257,11 +268,6 @@ def retract(store: Store, shapes: Path | Shapes, batch_id: str, *, force: bool =
     batch = find_batch(store, batch_id)
     loaded = shapes if isinstance(shapes, Shapes) else load_shapes(shapes)
     report = validate_delta(store, loaded, removed_graphs=[batch.graph], checked=(f"retract {batch.id}",))
-    if report.failed(strict=strict) and not force:
-        failing = len(report.failing(strict=strict))
-        raise NotConforming(f"batch {batch.id}", report,
-                            detail=f"retracting it would leave the graph with {failing} new "
-                                   f"result{'s' if failing != 1 else ''} that break the shapes; "
-                                   "--force retracts it anyway")
+    refuse_retract(batch, report, strict=strict, force=force)
     store.remove_graph(batch.graph)
     return Retracted(batch, report)

@@ -9,13 +9,13 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from clustergraph.base.errors import InputError, NotConforming
+from clustergraph.base.errors import InputError
 from clustergraph.base.terms import PROV
 from clustergraph.core.results import Solutions
 from clustergraph.core.store import Store
 from clustergraph.services.sparql import text
 from clustergraph.services.steward.guard.change import Change, graph_quads, present
-from clustergraph.services.steward.ingest import Batch, Retracted, batches, find_batch
+from clustergraph.services.steward.ingest import Batch, Retracted, batches, find_batch, refuse_retract
 from clustergraph.services.steward.ingest import retract as retract_ingested
 from clustergraph.services.validation.report import Report
 from clustergraph.services.validation.run import Shapes, load_shapes, validate_delta
@@ -59,12 +59,7 @@ def retract_change(store: Store, shapes: Path | Shapes, batch: Batch, change: Ch
     kept = [q for g in touched if g != str(batch.graph) for q in graph_quads(store, g) if q not in gone]
     report = validate_delta(store, loaded, list(undo.added) + kept, [URIRef(g) for g in touched],
                             checked=(f"retract {batch.id}",))
-    if report.failed(strict=strict) and not force:
-        failing = len(report.failing(strict=strict))
-        raise NotConforming(f"batch {batch.id}", report,
-                            detail=f"retracting it would leave the graph with {failing} new "
-                                   f"result{'s' if failing != 1 else ''} that break the shapes; "
-                                   "--force retracts it anyway")
+    refuse_retract(batch, report, strict=strict, force=force)
     store.change_quads(drop=[batch.graph], remove=undo.removed, add=undo.added)
     return report
 
